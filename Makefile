@@ -1,0 +1,54 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they are made of.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 2
+
+.PHONY: install install-dev run build test lint check eval bench clean
+
+# Stamp files make install idempotent: pip runs again only when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Index and database are derived: rebuilt from the articles and migrations at every start.
+build: install
+	$(BIN)/kb db upgrade
+	$(BIN)/kb reindex --if-stale
+
+run: build
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/kb check
+
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/python scripts/eval_search.py ../shared/eval/search-dev.tsv
+
+bench: install
+	$(BIN)/python scripts/bench_search.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

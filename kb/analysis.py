@@ -1,0 +1,274 @@
+"""The Japanese analyzer: one pipeline for indexing, querying and the chat.
+
+text ─ NFKC + case folding ─ Sudachi (mode C) ─ dates ─ drop particles, auxiliaries, symbols
+     ─ normalized forms (+ mode A sub-words inside compounds) ─ domain synonyms ─ terms
+
+Every term keeps the span of the original text it came from (for highlighting) and the index of
+the word it belongs to (a "group"), so that ranking can count how many of the words a person
+typed an article matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sudachipy import Dictionary, SplitMode
+
+from kb.dates import Piece, match_date
+from kb.normalization import has_kanji, hiragana_to_katakana, normalize_with_offsets
+
+SYNONYMS_PATH = Path(__file__).parent / "synonyms.txt"
+
+DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白"}
+# Honorific prefixes carry no meaning for search; other prefixes change it (被保護者 ≠ 保護者,
+# 未委託 ≠ 委託), so those are joined to their noun instead of being dropped.
+HONORIFIC_PREFIXES = {"御", "お", "ご"}
+DROPPED_SUFFIXES = {"さん", "様", "さま", "等", "達", "たち", "殿", "氏", "ら", "方"}
+# Words that appear in almost any question and say nothing about its subject.
+STOP_WORDS = {
+    "為る", "居る", "有る", "ある", "成る", "なる", "出来る", "事", "こと", "物", "もの", "よう",
+    "様", "ため", "為", "其れ", "此れ", "それ", "これ", "教える", "下さる", "頂く", "思う",
+    "良い", "いい", "知る", "方", "分かる", "くれる", "貰う", "もらう", "欲しい", "聞く",
+    "ください", "おる", "致す", "いたす", "申す", "見る",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    start: int  # offsets in the original text
+    end: int
+    group: int  # index of the word the term was derived from
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """A content word after filtering: its normalized form and sub-words."""
+
+    text: str
+    start: int
+    end: int
+    parts: tuple[tuple[str, int, int], ...] = ()
+
+
+_local = threading.local()
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> Dictionary:
+    return Dictionary(dict="core")
+
+
+def _tokenizer():
+    # A Sudachi tokenizer is not thread-safe; one per thread shares the dictionary.
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _local.tokenizer = _dictionary().tokenizer("C")
+    return tokenizer
+
+
+def _words(text: str) -> list[_Word]:
+    """Content words of `text` with original offsets; synonyms not applied."""
+    normalized, offsets = normalize_with_offsets(text)
+    if not normalized.strip():
+        return []
+    morphemes = list(_tokenizer().tokenize(normalized))
+    pieces = [Piece(m.surface(), m.begin(), m.end()) for m in morphemes]
+    words: list[_Word] = []
+    i = 0
+    while i < len(morphemes):
+        date = match_date(pieces, i)
+        if date is not None:
+            start, end = offsets[pieces[date.first].start], offsets[pieces[date.last - 1].end]
+            # One date is one word: its terms (year, month, day) are alternatives of each other.
+            words.append(
+                _Word(date.terms[-1], start, end, tuple((t, start, end) for t in date.terms[:-1]))
+            )
+            i = date.last
+            continue
+        morpheme = morphemes[i]
+        pos = morpheme.part_of_speech()
+        form = morpheme.normalized_form().casefold()
+        if pos[0] == "接頭辞":
+            following = morphemes[i + 1] if i + 1 < len(morphemes) else None
+            if (
+                form in HONORIFIC_PREFIXES
+                or following is None
+                or following.part_of_speech()[0] != "名詞"
+            ):
+                i += 1
+                continue
+            joined = form + following.normalized_form().casefold()
+            words.append(_Word(joined, offsets[morpheme.begin()], offsets[following.end()]))
+            i += 2
+            continue
+        i += 1
+        if _is_dropped(pos, form, morpheme.surface()):
+            continue
+        parts = (
+            _sub_words(morpheme, offsets)
+            if pos[0] == "名詞" and len(morpheme.surface()) > 2
+            else ()
+        )
+        words.append(_Word(form, offsets[morpheme.begin()], offsets[morpheme.end()], parts))
+    return words
+
+
+def _sub_words(morpheme, offsets: list[int]) -> tuple[tuple[str, int, int], ...]:
+    """The shorter words inside a compound, from both the B and the A split (福祉事務所 →
+    事務所 from B, 事務 from A), so a partial word finds the compound. One-character pieces
+    (所, 金) are left out: they would match almost everything."""
+    parts: dict[str, tuple[str, int, int]] = {}
+    for mode in (SplitMode.B, SplitMode.A):
+        for piece in morpheme.split(mode, add_single=False):
+            form = piece.normalized_form().casefold()
+            if (
+                len(piece.surface()) > 1
+                and piece.part_of_speech()[0] not in DROPPED_POS
+                and form not in parts
+            ):
+                parts[form] = (form, offsets[piece.begin()], offsets[piece.end()])
+    return tuple(parts.values())
+
+
+def _is_dropped(pos: tuple[str, ...], form: str, surface: str) -> bool:
+    if pos[0] in DROPPED_POS:
+        return True
+    if pos[0] == "動詞" and pos[1] == "非自立可能":
+        return True
+    if pos[0] == "接尾辞" and form in DROPPED_SUFFIXES:
+        return True
+    if form in STOP_WORDS:
+        return True
+    return not surface.strip()
+
+
+class SynonymTable:
+    """Groups of phrases that mean the same; each phrase is a sequence of analyzed words."""
+
+    def __init__(self, groups: list[list[str]]):
+        self.by_first_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.groups = groups
+        for group in groups:
+            canonical = "".join(word.text for word in _words(group[0]))
+            for phrase in group:
+                sequence = tuple(word.text for word in _words(phrase))
+                if sequence:
+                    self.by_first_word.setdefault(sequence[0], []).append((sequence, canonical))
+        for candidates in self.by_first_word.values():
+            candidates.sort(key=lambda item: -len(item[0]))
+
+    @classmethod
+    def from_file(cls, path: Path) -> SynonymTable:
+        return cls(parse_synonyms(path.read_text(encoding="utf-8")))
+
+    def matches(self, words: list[_Word], i: int) -> Iterator[tuple[str, int]]:
+        """Yield (canonical term, words covered) for every phrase that starts at word i."""
+        seen: set[str] = set()
+        for sequence, canonical in self.by_first_word.get(words[i].text, ()):
+            length = len(sequence)
+            if (
+                tuple(word.text for word in words[i : i + length]) == sequence
+                and canonical not in seen
+            ):
+                seen.add(canonical)
+                yield canonical, length
+
+
+def parse_synonyms(text: str) -> list[list[str]]:
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        phrases = [phrase.strip() for phrase in re.split(r"[,、，]", line) if phrase.strip()]
+        if len(phrases) >= 2:
+            groups.append(phrases)
+    return groups
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> SynonymTable:
+    return SynonymTable.from_file(SYNONYMS_PATH)
+
+
+def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
+    """The terms of `text`, in order, each with its original span and word group."""
+    table = synonym_table() if synonyms is None else synonyms
+    words = _words(text)
+    terms: list[Term] = []
+    for group, word in enumerate(words):
+        seen = {word.text}
+        terms.append(Term(word.text, word.start, word.end, group))
+        for part, start, end in word.parts:
+            if part not in seen:
+                seen.add(part)
+                terms.append(Term(part, start, end, group))
+        for canonical, length in table.matches(words, group):
+            if canonical not in seen:
+                seen.add(canonical)
+                terms.append(Term(canonical, word.start, words[group + length - 1].end, group))
+    return terms
+
+
+def term_texts(text: str) -> list[str]:
+    return [term.text for term in analyze(text)]
+
+
+# Kana: a hiragana-only word (ほうもんしんりょう) is cut into nonsense by the dictionary, so it is
+# matched on the reading instead: every indexed word's katakana reading, as character bigrams.
+_HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
+
+
+def reading_bigrams(text: str) -> list[str]:
+    """Bigrams of the katakana readings of the text's content words (for the index)."""
+    normalized, _ = normalize_with_offsets(text)
+    bigrams: list[str] = []
+    run: list[str] = []
+    for morpheme in _tokenizer().tokenize(normalized):
+        pos = morpheme.part_of_speech()
+        reading = morpheme.reading_form()
+        if pos[0] in DROPPED_POS or pos[1] == "数詞" or not reading or reading == "キゴウ":
+            bigrams.extend(_bigrams("".join(run)))
+            run = []
+            continue
+        run.append(reading)
+    bigrams.extend(_bigrams("".join(run)))
+    return bigrams
+
+
+def query_reading_bigrams(text: str) -> list[str]:
+    """Bigrams for the hiragana runs a person typed (only those: kanji are matched as words)."""
+    normalized, _ = normalize_with_offsets(text)
+    runs = _HIRAGANA_RUN.findall(normalized)
+    return [bigram for run in runs for bigram in _bigrams(hiragana_to_katakana(run))]
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def is_kana_only_query(text: str) -> bool:
+    normalized, _ = normalize_with_offsets(text)
+    return bool(_HIRAGANA_RUN.search(normalized)) and not has_kanji(normalized)
+
+
+def analyzer_fingerprint() -> str:
+    """Changes whenever the analysis could produce different terms: code, dictionary, synonyms."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("analysis.py", "dates.py", "normalization.py", "synonyms.txt"):
+        digest.update((here / name).read_bytes())
+    for package in ("SudachiPy", "SudachiDict-core"):
+        try:
+            digest.update(importlib.metadata.version(package).encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()

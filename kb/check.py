@@ -1,0 +1,58 @@
+"""`kb check` for articles: every validation problem, and every query that misses its article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.articles import Article, load_articles
+from kb.index import memory_index
+from kb.problems import Problem
+from kb.search import SearchEngine
+
+TOP_N = 3
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRank:
+    query: str
+    line: int
+    rank: int | None  # 1-based; None when the article is not in the results at all
+
+    @property
+    def ok(self) -> bool:
+        return self.rank is not None and self.rank <= TOP_N
+
+
+def query_ranks(article: Article, engine: SearchEngine) -> list[QueryRank]:
+    """Where each of the article's own queries ranks it."""
+    ranks = []
+    for position, query in enumerate(article.queries):
+        ids = [hit.id for hit in engine.search(query, limit=20, highlight=False).hits]
+        rank = ids.index(article.id) + 1 if article.id in ids else None
+        line = (
+            article.query_lines[position]
+            if position < len(article.query_lines)
+            else article.field_lines.get("queries", 2)
+        )
+        ranks.append(QueryRank(query, line, rank))
+    return ranks
+
+
+def check_articles(articles_dir: Path) -> list[Problem]:
+    loaded = load_articles(articles_dir)
+    problems = list(loaded.problems)
+    if loaded.articles:
+        engine = SearchEngine(memory_index(loaded.articles))
+        for article in loaded.articles.values():
+            for rank in query_ranks(article, engine):
+                if not rank.ok:
+                    where = f"{rank.rank}位" if rank.rank else "圏外"
+                    problems.append(
+                        Problem(
+                            article.path,
+                            rank.line,
+                            f"「{rank.query}」で検索するとこの記事が上位{TOP_N}件に入りません（{where}）",
+                        )
+                    )
+    return sorted(problems)

@@ -1,0 +1,102 @@
+"""The knowledge base as an application holds it: articles on disk, the live index, a search engine.
+
+`refresh()` brings the index up to date with the article files (at start, or `kb reindex`);
+`engine()` answers with the newest good generation, switching when another process rebuilt it.
+If anything is wrong with the files or a new generation, the last good one keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.articles import load_articles
+from kb.index import IndexStore, content_fingerprint
+from kb.problems import Problem
+from kb.search import SearchEngine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    built: bool
+    generation: str | None
+    problems: list[Problem] = field(default_factory=list)
+    kept_previous: bool = False
+
+
+class KnowledgeBase:
+    def __init__(self, articles_dir: Path, index_root: Path, check_interval: float = 1.0):
+        self.articles_dir = Path(articles_dir)
+        self.store = IndexStore(Path(index_root))
+        self.check_interval = check_interval
+        self._engine: SearchEngine | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def refresh(self, force: bool = False) -> RefreshReport:
+        """Rebuild the index if the articles, synonyms or analyzer changed (or `force`).
+
+        Articles with problems are never published over a working index: the previous one
+        stays live and the problems are reported. With no index at all, the valid articles are
+        published so the site can start.
+        """
+        loaded = load_articles(self.articles_dir)
+        current = self.store.current_generation()
+        if (
+            loaded.problems
+            and current is not None
+            and self.store.is_fresh(self.store.current_fingerprint() or "")
+        ):
+            log.error(
+                "記事に問題があるため、前回の索引を使い続けます（%d 件）", len(loaded.problems)
+            )
+            return RefreshReport(False, current, loaded.problems, kept_previous=True)
+        fingerprint = content_fingerprint(self.articles_dir)
+        if force:
+            generation = self.store.build(loaded.articles, fingerprint)
+            built = True
+        else:
+            built = self.store.ensure_fresh(loaded.articles, fingerprint)
+            generation = self.store.current_generation()
+        return RefreshReport(built, generation, loaded.problems)
+
+    def engine(self) -> SearchEngine:
+        """The engine for the live generation; checks for a newer one at most every interval."""
+        now = time.monotonic()
+        engine = self._engine
+        if engine is not None and now - self._checked_at < self.check_interval:
+            return engine
+        with self._lock:
+            self._checked_at = now
+            engine = self._engine
+            generation = self.store.current_generation()
+            if engine is not None and (
+                generation is None or generation == engine.opened.generation
+            ):
+                return engine
+            if engine is None and generation is None:
+                self.refresh()  # first use with no index at all: build it rather than fail
+            try:
+                opened = self.store.open()
+            except Exception:
+                if engine is None:
+                    raise
+                log.exception("新しい索引を開けませんでした。前の索引で検索を続けます")
+                return engine
+            self._engine = SearchEngine(opened)
+            return self._engine
+
+    def status(self) -> dict:
+        engine = self._engine
+        if engine is None:
+            return {"articles": 0, "index_generation": None, "index_age_seconds": None}
+        return {
+            "articles": len(engine.articles),
+            "index_generation": engine.opened.generation,
+            "index_age_seconds": round(time.time() - engine.opened.built_at, 1),
+        }

@@ -1,0 +1,340 @@
+"""Search: a question in a person's own words in, ranked articles out.
+
+User input is only ever text: it is analyzed into terms and turned into Whoosh query objects
+directly, never through Whoosh's query parser, so no character in it has a special meaning.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from whoosh import scoring
+from whoosh.query import Or, Term
+
+from kb.analysis import analyze, is_kana_only_query, query_reading_bigrams
+from kb.articles import Article
+from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
+from kb.normalization import normalize
+from kb.rendering import plain_text
+
+# Title and the question aliases say what an article is about; the body only mentions things.
+FIELD_WEIGHTS = {"title": 4.0, "queries": 4.0, "tags": 2.5, "answer": 1.5, "body": 1.0}
+KANA_WEIGHT = 2.0
+# Each word of the question an article matches multiplies its score: long questions rank the
+# article that covers most of them first, not the one that repeats one word most.
+COVERAGE_WEIGHT = 1.5
+MAX_QUERY_CHARS = 400
+SNIPPET_CHARS = 110
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    id: str
+    title: str
+    category: str
+    answer: str
+    score: float
+    coverage: float
+    url: str
+    title_html: str = ""
+    snippet_html: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "category": self.category,
+            "answer": self.answer,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(slots=True)
+class SearchResponse:
+    query: str
+    terms: list[str]
+    hits: list[SearchHit]
+    facets: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    reason: str | None = None  # "empty", "no_terms", "no_match" when there are no hits
+    message: str | None = None  # the reason for a person, in Japanese
+    suggestions: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    def as_json(self) -> dict:
+        payload = {"query": self.query, "results": [hit.as_json() for hit in self.hits]}
+        if self.reason:
+            payload["reason"] = self.reason
+            payload["message"] = self.message
+        if self.suggestions:
+            payload["suggestions"] = self.suggestions
+        return payload
+
+
+def clean_query(text: str) -> tuple[str, bool]:
+    """Drop control characters and cut overly long input. Returns (text, was_truncated)."""
+    text = _CONTROL.sub(" ", text or "")
+    text = "".join(" " if unicodedata.category(c) in {"Cs", "Co", "Cn"} else c for c in text)
+    truncated = len(text) > MAX_QUERY_CHARS
+    return " ".join(text[:MAX_QUERY_CHARS].split()), truncated
+
+
+class _ArticleText:
+    """An article's display text, analyzed once, for snippets and highlighted titles."""
+
+    __slots__ = ("text", "terms", "title_terms")
+
+    def __init__(self, article: Article):
+        self.text = article.answer + "\n" + plain_text(article.body)
+        self.terms = analyze(self.text)
+        self.title_terms = analyze(article.title)
+
+
+class SearchEngine:
+    def __init__(self, opened: OpenedIndex):
+        self.articles = opened.articles
+        self.opened = opened
+        self._searcher = opened.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+        self._texts: dict[str, _ArticleText] = {}
+        self._vocabulary = self._load_vocabulary()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def _load_vocabulary(self) -> dict[str, int]:
+        reader = self._searcher.reader()
+        vocabulary: Counter[str] = Counter()
+        for name in TEXT_FIELDS:
+            for term in reader.lexicon(name):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                vocabulary[text] += reader.doc_frequency(name, text)
+        return dict(vocabulary)
+
+    def _text(self, article_id: str) -> _ArticleText:
+        text = self._texts.get(article_id)
+        if text is None:
+            text = self._texts[article_id] = _ArticleText(self.articles[article_id])
+        return text
+
+    def search(
+        self, query: str, limit: int = 10, category: str | None = None, highlight: bool = True
+    ) -> SearchResponse:
+        cleaned, truncated = clean_query(query)
+        if not cleaned:
+            return SearchResponse(
+                query,
+                [],
+                [],
+                reason="empty",
+                message="検索する言葉を入力してください。",
+                truncated=truncated,
+            )
+        terms = analyze(cleaned)
+        bigrams = query_reading_bigrams(cleaned)
+        if not terms and not bigrams:
+            return SearchResponse(
+                query, [], [], reason="no_terms", truncated=truncated,
+                message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
+            )  # fmt: skip
+
+        ranked = self._rank(terms, bigrams, kana_only=is_kana_only_query(cleaned))
+        facets = Counter(self.articles[hit_id].category for hit_id, _, _ in ranked)
+        if category:
+            ranked = [item for item in ranked if self.articles[item[0]].category == category]
+        term_texts = list(dict.fromkeys(term.text for term in terms))
+        hits = [
+            self._hit(article_id, score, coverage, set(term_texts), highlight)
+            for article_id, score, coverage in ranked[: max(limit, 0)]
+        ]
+        response = SearchResponse(
+            query, term_texts, hits, dict(facets), total=len(ranked), truncated=truncated
+        )
+        if not hits:
+            response.reason = "no_match"
+            response.message = (
+                "該当する記事が見つかりませんでした。言葉を変えるか、カテゴリから探してください。"
+            )
+            response.suggestions = self._did_you_mean(cleaned, terms)
+        return response
+
+    def _rank(self, terms, bigrams: list[str], kana_only: bool) -> list[tuple[str, float, float]]:
+        groups_by_text: dict[str, set[int]] = {}
+        for term in terms:
+            groups_by_text.setdefault(term.text, set()).add(term.group)
+        group_count = len({term.group for term in terms}) + (1 if bigrams else 0)
+        kana_group = -1
+        subqueries = [
+            Term(name, text, boost=weight)
+            for text in groups_by_text
+            for name, weight in FIELD_WEIGHTS.items()
+        ]
+        kana_weight = KANA_WEIGHT * (2 if kana_only else 1) / max(len(bigrams), 1) * 4
+        subqueries.extend(
+            Term(KANA_FIELD, bigram, boost=kana_weight) for bigram in dict.fromkeys(bigrams)
+        )
+        results = self._searcher.search(Or(subqueries), limit=None, terms=True)
+        ranked = []
+        for hit in results:
+            article_id = hit["id"]
+            if article_id not in self.articles:
+                continue
+            matched: set[int] = set()
+            for name, text in hit.matched_terms():
+                if name == KANA_FIELD:
+                    matched.add(kana_group)
+                else:
+                    matched |= groups_by_text.get(
+                        text.decode("utf-8") if isinstance(text, bytes) else text, set()
+                    )
+            coverage = len(matched) / group_count if group_count else 0.0
+            ranked.append((article_id, hit.score * (1 + COVERAGE_WEIGHT * coverage), coverage))
+        ranked.sort(key=lambda item: (-item[1], item[0]))
+        return ranked
+
+    def _hit(
+        self, article_id: str, score: float, coverage: float, query_terms: set[str], highlight: bool
+    ) -> SearchHit:
+        article = self.articles[article_id]
+        hit = SearchHit(
+            article.id,
+            article.title,
+            article.category,
+            article.answer,
+            score,
+            coverage,
+            article.url,
+        )
+        if highlight:
+            text = self._text(article_id)
+            hit.title_html = _highlight(article.title, text.title_terms, query_terms)
+            hit.snippet_html = _snippet(text.text, text.terms, query_terms)
+        return hit
+
+    def _did_you_mean(self, cleaned: str, terms) -> list[str]:
+        """Replace unknown words by a close word of the articles, when that finds something."""
+        if not terms:
+            return []
+        replaced = []
+        changed = False
+        for term in terms:
+            if term.text in self._vocabulary:
+                replaced.append(term.text)
+                continue
+            candidate = _closest(term.text, self._vocabulary)
+            if candidate:
+                replaced.append(candidate)
+                changed = True
+        if not changed:
+            return []
+        return [" ".join(dict.fromkeys(replaced))]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
+        """Titles and questions that contain what has been typed so far, for search-as-you-type."""
+        cleaned, _ = clean_query(prefix)
+        needle = normalize(cleaned).replace(" ", "")
+        if len(needle) < 1:
+            return []
+        suggestions: list[dict] = []
+        for article in self.articles.values():
+            for text in (article.title, *article.queries):
+                if needle in normalize(text).replace(" ", ""):
+                    suggestions.append(
+                        {"text": text, "id": article.id, "title": article.title, "url": article.url}
+                    )
+                    break
+            if len(suggestions) >= limit:
+                return suggestions
+        if len(suggestions) < limit:
+            seen = {item["id"] for item in suggestions}
+            for hit in self.search(cleaned, limit=limit, highlight=False).hits:
+                if hit.id not in seen:
+                    suggestions.append(
+                        {"text": hit.title, "id": hit.id, "title": hit.title, "url": hit.url}
+                    )
+                if len(suggestions) >= limit:
+                    break
+        return suggestions
+
+    def related(self, article_id: str) -> list[Article]:
+        article = self.articles[article_id]
+        return [self.articles[other] for other in article.related if other in self.articles]
+
+
+def _closest(word: str, vocabulary: dict[str, int]) -> str | None:
+    if len(word) < 3:
+        return None
+    best: tuple[int, int, str] | None = None
+    for candidate, frequency in vocabulary.items():
+        if abs(len(candidate) - len(word)) > 1:
+            continue
+        distance = _edit_distance(word, candidate, limit=1)
+        if distance <= 1 and (best is None or (distance, -frequency, candidate) < best):
+            best = (distance, -frequency, candidate)
+    return best[2] if best else None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _spans(terms, query_terms: set[str]) -> list[tuple[int, int]]:
+    spans = sorted({(t.start, t.end) for t in terms if t.text in query_terms})
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _marked(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
+    out: list[str] = []
+    position = begin
+    for start, stop in spans:
+        if stop <= begin or start >= end:
+            continue
+        start, stop = max(start, begin), min(stop, end)
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+        position = stop
+    out.append(html.escape(text[position:end]))
+    return "".join(out)
+
+
+def _highlight(text: str, terms, query_terms: set[str]) -> str:
+    return _marked(text, _spans(terms, query_terms), 0, len(text))
+
+
+def _snippet(text: str, terms, query_terms: set[str]) -> str:
+    """About SNIPPET_CHARS characters around the densest cluster of matched words, escaped."""
+    spans = _spans(terms, query_terms)
+    flat = " ".join(text.split("\n"))
+    if not spans:
+        end = min(len(flat), SNIPPET_CHARS)
+        return html.escape(flat[:end]) + ("…" if end < len(flat) else "")
+    best_start, best_count = spans[0][0], 0
+    for start, _ in spans:
+        count = sum(1 for s, _ in spans if start <= s < start + SNIPPET_CHARS)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - 20)
+    end = min(len(flat), begin + SNIPPET_CHARS)
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    return prefix + _marked(flat, spans, begin, end) + suffix

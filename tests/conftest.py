@@ -1,0 +1,43 @@
+"""Shared fixtures: a real index of the real articles, built once, and apps built on it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import ARTICLES_DIR
+from kb.library import KnowledgeBase
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """The real articles, indexed once per test run (read-only for tests)."""
+    path = tmp_path_factory.mktemp("index")
+    KnowledgeBase(ARTICLES_DIR, path).refresh()
+    return path
+
+
+@pytest.fixture(scope="session")
+def knowledge(index_dir) -> KnowledgeBase:
+    return KnowledgeBase(ARTICLES_DIR, index_dir)
+
+
+@pytest.fixture(scope="session")
+def engine(knowledge):
+    return knowledge.engine()
+
+
+@pytest.fixture
+def article_tree(tmp_path) -> Path:
+    """A small valid article tree a test may break."""
+    folder = tmp_path / "articles"
+    shutil.copytree(FIXTURES / "articles" / "valid", folder)
+    return folder
+
+
+def top_ids(engine, query: str, n: int = 3, **kwargs) -> list[str]:
+    return [hit.id for hit in engine.search(query, limit=n, highlight=False, **kwargs).hits]

@@ -1,0 +1,117 @@
+"""The Japanese analyzer: normalization, synonyms, dates, kana, compounds."""
+
+import pytest
+
+from kb.analysis import analyze, parse_synonyms, query_reading_bigrams, reading_bigrams, term_texts
+from kb.normalization import normalize_with_offsets
+from tests.conftest import top_ids
+
+
+def terms(text: str) -> set[str]:
+    return set(term_texts(text))
+
+
+def test_full_width_and_half_width_forms_meet():
+    assert terms("ＣＤ") == terms("cd") == terms("CD")
+    assert terms("ｵﾝﾗｲﾝ") == terms("オンライン")
+    assert terms("２０２４年") == terms("2024年")
+
+
+def test_offsets_point_into_the_original_text():
+    text = "ｶﾞｲﾄﾞの補助金"
+    normalized, offsets = normalize_with_offsets(text)
+    assert normalized.startswith("ガイド")
+    hit = next(t for t in analyze(text) if t.text == "補助金")
+    assert text[hit.start : hit.end] == "補助金"
+
+
+def test_particles_auxiliaries_and_symbols_are_dropped():
+    assert terms("補助金は、申請できますか？") == terms("補助金 申請")
+
+
+def test_spelling_variants_share_a_normalized_form():
+    assert terms("見積り") & terms("見積もり")
+    assert terms("問合せ") & terms("問い合わせ")
+
+
+@pytest.mark.parametrize(
+    ("short", "long"),
+    [
+        ("オン資", "オンライン資格確認"),
+        ("レセコン", "レセプトコンピュータ"),
+        ("生保", "生活保護"),
+        ("社保", "医療保険"),
+        ("補助金", "助成金"),
+        ("マイナカード", "マイナンバーカード"),
+        ("マイナ保険証", "マイナンバーカード"),
+        ("ベンダ", "システム事業者"),
+        ("ベンダー", "システム事業者"),
+        ("問合せ", "照会"),
+    ],
+)
+def test_domain_synonyms_share_a_term(short, long):
+    assert terms(short) & terms(long), (terms(short), terms(long))
+
+
+def test_synonym_file_format():
+    groups = parse_synonyms("# comment\nA, B、C\n\nsingle\nD，E # trailing\n")
+    assert groups == [["A", "B", "C"], ["D", "E"]]
+
+
+@pytest.mark.parametrize("written", ["令和6年", "R6年", "r6", "2024年", "２０２４年", "令和６年"])
+def test_a_year_written_any_way_is_the_same_term(written):
+    assert "2024年" in terms(written)
+
+
+def test_full_dates_match_across_eras_and_western_years():
+    assert "2024年12月11日" in terms("令和6年12月11日（水）")
+    assert "2024年12月11日" in terms("2024年12月11日")
+    assert "12月11日" in terms("12月11日")
+    assert "2019年" in terms("平成31年") and "2019年" in terms("令和元年")
+
+
+def test_weekday_in_brackets_after_a_date_is_not_a_word():
+    assert "水" not in terms("令和6年12月11日（水）から")
+
+
+def test_compounds_are_also_indexed_as_their_parts():
+    assert "事務所" in terms("福祉事務所")
+    assert "カードリーダー" in terms("顔認証付きカードリーダー")
+
+
+def test_hiho_gosha_does_not_collide_with_hogosha():
+    assert "被保護者" in terms("被保護者")
+    assert "保護者" not in terms("被保護者")
+    assert "被保護者" not in terms("保護者")
+
+
+def test_a_negating_prefix_stays_with_its_noun():
+    assert "未委託" in terms("未委託の医療機関")
+    assert "委託" not in terms("未委託")
+
+
+def test_hiragana_is_matched_by_reading():
+    assert set(query_reading_bigrams("ほうもんしんりょう")) <= set(reading_bigrams("訪問診療"))
+
+
+def test_partial_word_finds_the_compound_article(engine):
+    assert "unentrusted-display" in top_ids(engine, "事務所に電話で確認する 未委託", n=5)
+    assert "existing-infrastructure" in top_ids(engine, "カードリーダーは新しく必要？", n=3)
+
+
+@pytest.mark.parametrize(
+    ("query", "article"),
+    [("ほうもんしんりょう", "home-visits"), ("りょうしゅうしょ", "subsidy-documents")],
+)
+def test_hiragana_only_queries_reach_their_articles(engine, query, article):
+    assert article in top_ids(engine, query)
+
+
+def test_the_analyzer_is_thread_safe():
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "オン資の補助金は令和6年12月11日から申請できますか"
+    expected = term_texts(text)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: term_texts(text), range(200)))
+    assert all(result == expected for result in results)

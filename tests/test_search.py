@@ -1,0 +1,151 @@
+"""Search over the real articles with a real Whoosh index."""
+
+import shutil
+import threading
+
+import pytest
+
+from kb.index import IndexStore
+from kb.library import KnowledgeBase
+from tests.conftest import top_ids
+
+HOSTILE = [
+    'title:助成金 AND NOT body:"x"',
+    "補助金*",
+    "補助金~2",
+    "((([[[{{{",
+    '"unterminated',
+    "\x00\x01\x07補助金\x1b[31m",
+    "補助金" * 7000,
+    "😀🙏🏥 補助金",
+    "<script>alert(1)</script>",
+    "\ud800",
+    "　　",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_never_raises(engine, query):
+    response = engine.search(query)
+    assert isinstance(response.hits, list)
+    for hit in response.hits:
+        assert "<script>" not in hit.snippet_html and "<script>" not in hit.title_html
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"), [("", "empty"), ("   ", "empty"), ("!?・…（）", "no_terms")]
+)
+def test_empty_or_symbol_only_input_returns_a_reason(engine, query, reason):
+    response = engine.search(query)
+    assert response.hits == [] and response.reason == reason and response.message
+
+
+def test_very_long_input_is_cut_and_still_answers(engine):
+    response = engine.search("オン資の補助金はいつまで？" + "あ" * 20000)
+    assert response.truncated and response.hits[0].id == "subsidy-period"
+
+
+def test_results_carry_what_a_page_needs(engine):
+    hit = engine.search("補助金の申請期間", limit=1).hits[0]
+    assert (hit.id, hit.category, hit.url) == (
+        "subsidy-period",
+        "subsidy",
+        "/articles/subsidy-period",
+    )
+    assert hit.title and hit.answer and hit.score > 0
+    assert "<mark>" in hit.snippet_html
+
+
+def test_highlighting_marks_synonyms_and_escapes_text(engine):
+    hit = engine.search("補助金", limit=1).hits[0]
+    assert "<mark>" in hit.snippet_html + hit.title_html
+
+
+def test_facets_count_every_category_before_filtering(engine):
+    everything = engine.search("申請", limit=50)
+    only_subsidy = engine.search("申請", limit=50, category="subsidy")
+    assert everything.facets["subsidy"] == len(only_subsidy.hits)
+    assert {hit.category for hit in only_subsidy.hits} == {"subsidy"}
+    assert sum(everything.facets.values()) == everything.total
+
+
+def test_more_matched_words_rank_higher(engine):
+    # A long natural question: the article covering most of its words wins.
+    assert top_ids(
+        engine, "未委託の医療機関で資格確認したときの画面の表示はどうなりますか", n=1
+    ) == ["unentrusted-display"]
+
+
+def test_no_match_offers_a_correction_when_a_close_word_exists(engine):
+    response = engine.search("カードリーダ")
+    assert response.hits or response.suggestions
+
+
+def test_suggest_completes_titles_and_questions(engine):
+    suggestions = engine.suggest("補助金")
+    assert suggestions and all(s["url"].startswith("/articles/") for s in suggestions)
+    assert engine.suggest("") == []
+
+
+def test_rebuild_swaps_atomically_while_searching(tmp_path):
+    from kb import ARTICLES_DIR
+
+    library = KnowledgeBase(ARTICLES_DIR, tmp_path / "index", check_interval=0)
+    library.refresh()
+    errors: list[BaseException] = []
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def search_continuously():
+        try:
+            while not stop.is_set():
+                answers.append(len(library.engine().search("補助金 申請期間").hits))
+        except BaseException as error:  # noqa: BLE001 - any failure fails the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=search_continuously) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    generations = {library.refresh(force=True).generation for _ in range(4)}
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert answers and min(answers) > 0
+    assert len(generations) == 4
+    assert len(list((tmp_path / "index").glob("gen-*"))) <= 3  # old generations are pruned
+
+
+def test_a_changed_article_makes_the_index_stale(tmp_path, article_tree):
+    library = KnowledgeBase(article_tree, tmp_path / "index")
+    assert library.refresh().built
+    assert not library.refresh().built
+    path = article_tree / "alpha.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("当分の間", "当面の間"), encoding="utf-8"
+    )
+    assert library.refresh().built
+
+
+def test_a_damaged_index_keeps_serving_and_is_rebuilt_at_next_start(tmp_path, article_tree):
+    library = KnowledgeBase(article_tree, tmp_path / "index", check_interval=0)
+    library.refresh()
+    assert library.engine().search("補助金").hits
+    generation = IndexStore(tmp_path / "index").current_generation()
+    for path in (tmp_path / "index" / generation).iterdir():
+        path.write_bytes(b"garbage")
+    assert library.engine().search("補助金").hits  # still answering from memory
+    restarted = KnowledgeBase(article_tree, tmp_path / "index")
+    assert restarted.refresh().built
+    assert restarted.engine().search("補助金").hits
+    shutil.rmtree(tmp_path / "index")
+    assert library.engine().search("補助金").hits
+
+
+def test_a_malformed_article_keeps_the_last_good_content(tmp_path, article_tree):
+    library = KnowledgeBase(article_tree, tmp_path / "index")
+    first = library.refresh().generation
+    (article_tree / "broken.md").write_text("---\nid: broken\ntitle: [\n---\n", encoding="utf-8")
+    report = library.refresh()
+    assert report.kept_previous and report.problems and report.generation == first
+    assert set(library.engine().articles) == {"alpha", "beta", "gamma", "delta", "epsilon"}

@@ -1,0 +1,32 @@
+"""The app's handle on the knowledge base: one KnowledgeBase per process, refreshed at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from kb.library import KnowledgeBase
+from kb.search import SearchEngine
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    library = KnowledgeBase(Path(app.config["ARTICLES_DIR"]), Path(app.config["INDEX_DIR"]))
+    app.extensions["kb"] = library
+    if app.config["REFRESH_INDEX_ON_START"]:
+        report = library.refresh()
+        if report.built:
+            log.info("索引を作り直しました: %s", report.generation)
+        for problem in report.problems:
+            log.error("%s", problem)
+
+
+def knowledge_base() -> KnowledgeBase:
+    return current_app.extensions["kb"]
+
+
+def search_engine() -> SearchEngine:
+    return knowledge_base().engine()
