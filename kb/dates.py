@@ -78,7 +78,9 @@ def match_date(pieces: list[Piece], i: int) -> DateMatch | None:
     return _terms(i, _skip_weekday(pieces, j), year, fiscal, month, day)
 
 
-def _terms(i: int, j: int, year: int | None, fiscal: bool, month: int | None, day: int | None) -> DateMatch:
+def _terms(
+    i: int, j: int, year: int | None, fiscal: bool, month: int | None, day: int | None
+) -> DateMatch:
     terms: list[str] = []
     if year is not None:
         terms.append(f"{year}年")

@@ -45,15 +45,33 @@ def create_app(config: dict | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    from web import db, errors, security
+
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
     knowledge.init_app(app)
     _register_blueprints(app)
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from web import health
+# Each feature is one blueprint module with its templates in templates/<name>/.
+BLUEPRINTS = ("health", "faq", "api", "chat", "contact", "console")
 
-    app.register_blueprint(health.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"web.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"web.{name}":
+                raise
+            continue  # a feature not built yet
+        app.register_blueprint(module.bp)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
 
 
 def _secret_key(instance: Path) -> str:

@@ -1,0 +1,97 @@
+"""Personal data in free text: find it (to warn the person) and mask it (before storing).
+
+Reception staff sometimes paste a patient's numbers into a search box or the chat. Nothing that
+identifies a person may reach a log, so every stored free text passes through `mask`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MASK = "＊"
+
+_MY_NUMBER = re.compile(r"(?<!\d)(\d{4})[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<!\d)0\d{1,4}[ -]?\d{1,4}[ -]?\d{3,4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Insurance, recipient and public-payer numbers are 6–8 digit runs; a bare run of that length
+# counts only after a word that names such a number, while 9+ digits are always masked.
+_NUMBER_WORDS = (
+    r"(?:受給者番号|公費負担者番号|負担者番号|保険者番号|被保険者番号|記号番号|記号|番号|保険証)"
+)
+_LABELLED_NUMBER = re.compile(_NUMBER_WORDS + r"\s*[:：は]?\s*(\d[\d -]{4,}\d)")
+_LONG_DIGITS = re.compile(r"(?<!\d)\d{9,}(?!\d)")
+# Published numbers of the call centre and the ministry are not anyone's personal data.
+PUBLIC_NUMBERS = {"08000804583", "0352531111"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str  # "my_number", "phone", "email", "insurance_number"
+    start: int
+    end: int
+
+
+def my_number_is_valid(digits: str) -> bool:
+    """Check digit of an individual number (マイナンバー), as defined by the cabinet order."""
+    if len(digits) != 12 or not digits.isdigit():
+        return False
+    body = [int(d) for d in digits[:11]]
+    total = 0
+    for n in range(1, 12):
+        p = body[11 - n]
+        q = n + 1 if n <= 6 else n - 5
+        total += p * q
+    remainder = total % 11
+    check = 0 if remainder <= 1 else 11 - remainder
+    return check == int(digits[11])
+
+
+def find(text: str) -> list[Finding]:
+    """Personal data in `text` (positions refer to its NFKC form, which keeps digit offsets)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    findings: list[Finding] = []
+    for match in _MY_NUMBER.finditer(normalized):
+        if my_number_is_valid("".join(match.groups())):
+            findings.append(Finding("my_number", match.start(), match.end()))
+    for match in _PHONE.finditer(normalized):
+        digits = re.sub(r"\D", "", match.group())
+        if 10 <= len(digits) <= 11 and digits not in PUBLIC_NUMBERS:
+            findings.append(Finding("phone", match.start(), match.end()))
+    for match in _EMAIL.finditer(normalized):
+        findings.append(Finding("email", match.start(), match.end()))
+    for match in _LABELLED_NUMBER.finditer(normalized):
+        findings.append(Finding("insurance_number", match.start(1), match.end(1)))
+    for match in _LONG_DIGITS.finditer(normalized):
+        findings.append(Finding("insurance_number", match.start(), match.end()))
+    return _without_overlaps(findings)
+
+
+def _without_overlaps(findings: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
+        if kept and finding.start < kept[-1].end:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def mask(text: str) -> str:
+    """The text with every finding's digits and letters replaced by ＊ (length kept)."""
+    normalized = unicodedata.normalize("NFKC", text)
+    findings = find(normalized)
+    if not findings:
+        return text
+    out: list[str] = []
+    position = 0
+    for finding in findings:
+        out.append(normalized[position : finding.start])
+        out.append(re.sub(r"[\w]", MASK, normalized[finding.start : finding.end]))
+        position = finding.end
+    out.append(normalized[position:])
+    return "".join(out)
+
+
+def contains_personal_data(text: str) -> bool:
+    return bool(find(text))

@@ -1,0 +1,59 @@
+"""Errors as Japanese pages for people and as JSON for /api/, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "リクエストの内容を確認できませんでした。",
+    403: "このページを表示する権限がありません。",
+    404: "お探しのページは見つかりませんでした。",
+    405: "この操作はできません。",
+    413: "送信された内容が大きすぎます。",
+    415: "送信の形式が正しくありません。",
+    429: "短い時間にたくさんの操作がありました。しばらく待ってからもう一度お試しください。",
+    500: "申し訳ありません。システムで問題が発生しました。時間をおいてもう一度お試しください。",
+    503: "ただいま混み合っているか、保守中です。時間をおいてもう一度お試しください。",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if wants_json():
+        return jsonify(error={"status": status, "message": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _csrf_error(error: CSRFError):
+    return error_response(
+        400,
+        "フォームの有効期限が切れたか、正しくない送信です。ページを再読み込みしてからもう一度送信してください。",
+    )
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    return error_response(
+        status, MESSAGES.get(status) if status != 400 or not error.description else None
+    )
+
+
+def _unexpected_error(error: Exception):
+    log.exception("処理中にエラーが発生しました: %s %s", request.method, request.path)
+    return error_response(500)

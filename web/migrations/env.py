@@ -1,0 +1,39 @@
+"""Alembic environment: the URL comes from the app (or -x url=...), the metadata from web.models."""
+
+from alembic import context
+
+from web.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    from web.db import make_engine
+
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        connectable = make_engine(config.get_main_option("sqlalchemy.url"))
+    with connectable.connect() if hasattr(connectable, "connect") else connectable as connection:
+        # batch mode lets the same migrations alter tables on SQLite
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,171 @@
+"""What the helpdesk remembers: search and chat logs, feedback, inquiries, console users.
+
+Free text a person typed is stored only after `kb.privacy.mask` (the code that writes it
+masks it); nothing here logs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SearchLog(Base):
+    """One search on the site, the API or the chat's fallback, for editors' analytics."""
+
+    __tablename__ = "search_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    source: Mapped[str] = mapped_column(String(16))  # web, api, chat
+    query: Mapped[str] = mapped_column(String(400))  # masked, as typed
+    normalized: Mapped[str] = mapped_column(String(400), index=True)  # analyzed terms, space-joined
+    category: Mapped[str | None] = mapped_column(String(32))
+    result_count: Mapped[int] = mapped_column(Integer)
+    top_article_id: Mapped[str | None] = mapped_column(String(100))
+    elapsed_ms: Mapped[float] = mapped_column(default=0.0)
+
+
+class Feedback(Base):
+    """「この記事は役に立ちましたか？」 answers."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    article_id: Mapped[str] = mapped_column(String(100), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(Text, default="")  # masked
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # opaque, random
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    state: Mapped[str] = mapped_column(Text, default="{}")  # the chat engine's state, JSON
+    handed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    turns: Mapped[list[ChatTurn]] = relationship(
+        back_populates="conversation", order_by="ChatTurn.id", cascade="all, delete-orphan"
+    )
+
+
+class ChatTurn(Base):
+    __tablename__ = "chat_turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    role: Mapped[str] = mapped_column(String(8))  # user, bot
+    text: Mapped[str] = mapped_column(Text)  # masked
+    intent: Mapped[str | None] = mapped_column(String(100))  # rule id, "search", "fallback", ...
+    normalized: Mapped[str] = mapped_column(
+        String(400), default=""
+    )  # analyzed terms of a user turn
+    article_ids: Mapped[str] = mapped_column(String(400), default="")  # space-separated
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class Inquiry(Base):
+    """A question sent through the contact form."""
+
+    __tablename__ = "inquiries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)  # one per form render
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    status: Mapped[str] = mapped_column(
+        String(16), default="new", index=True
+    )  # new, in_progress, done
+    name: Mapped[str] = mapped_column(String(100))
+    facility_name: Mapped[str] = mapped_column(String(200))
+    facility_type: Mapped[str] = mapped_column(String(16))
+    institution_code: Mapped[str] = mapped_column(String(10), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    category: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    transcript: Mapped[str] = mapped_column(Text, default="")  # the chat that led here, masked
+    conversation_token: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[list[InquiryNote]] = relationship(
+        back_populates="inquiry", order_by="InquiryNote.id", cascade="all, delete-orphan"
+    )
+
+
+class InquiryNote(Base):
+    __tablename__ = "inquiry_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(
+        ForeignKey("inquiries.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author_email: Mapped[str] = mapped_column(String(254))
+    text: Mapped[str] = mapped_column(Text)
+    inquiry: Mapped[Inquiry] = relationship(back_populates="notes")
+
+
+class User(Base):
+    """A console user: agent (inquiries), editor (analytics, preview) or admin (users)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ArticleView(Base):
+    """Views of an article per day: 「よく見られている記事」 and editors' analytics."""
+
+    __tablename__ = "article_views"
+    __table_args__ = (UniqueConstraint("article_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(100), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    views: Mapped[int] = mapped_column(Integer, default=0)

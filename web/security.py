@@ -1,0 +1,55 @@
+"""CSRF on every form and the security headers on every response."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+# Limits are declared on the views that need them (contact form, login); storage from
+# RATELIMIT_STORAGE_URI (memory per worker by default, Redis for several machines).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a form left open over lunch still submits
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(_security_headers)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/console"):
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def same_origin(origin: str | None) -> bool:
+    """True when a request's Origin header is absent or names this site."""
+    if not origin:
+        return True
+    return origin.rstrip("/") == request.host_url.rstrip("/")
