@@ -25,8 +25,11 @@ from kb.dates import Piece, match_date
 from kb.normalization import has_kanji, hiragana_to_katakana, normalize_with_offsets
 
 SYNONYMS_PATH = Path(__file__).parent / "synonyms.txt"
+COMPOUNDS_PATH = Path(__file__).parent / "compounds.txt"
 
 DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白"}
+NEGATIONS = {"ない", "ぬ", "ず", "ん"}
+NEGATION = "ない"
 # Honorific prefixes carry no meaning for search; other prefixes change it (被保護者 ≠ 保護者,
 # 未委託 ≠ 委託), so those are joined to their noun instead of being dropped.
 HONORIFIC_PREFIXES = {"御", "お", "ご"}
@@ -46,6 +49,7 @@ class Term:
     start: int  # offsets in the original text
     end: int
     group: int  # index of the word the term was derived from
+    synonym: bool = False  # a synonym of the word rather than the word or a part of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,10 @@ def _words(text: str) -> list[_Word]:
             i += 2
             continue
         i += 1
+        if pos[0] == "助動詞" and form in NEGATIONS:
+            # Negation changes the meaning (表示されない ≠ 表示される), so it stays, as one term.
+            words.append(_Word(NEGATION, offsets[morpheme.begin()], offsets[morpheme.end()]))
+            continue
         if _is_dropped(pos, form, morpheme.surface()):
             continue
         parts = (
@@ -157,9 +165,9 @@ class SynonymTable:
         self.by_first_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self.groups = groups
         for group in groups:
-            canonical = "".join(word.text for word in _words(group[0]))
+            canonical = "".join(word.text for word in _content_words(group[0]))
             for phrase in group:
-                sequence = tuple(word.text for word in _words(phrase))
+                sequence = tuple(word.text for word in _content_words(phrase))
                 if sequence:
                     self.by_first_word.setdefault(sequence[0], []).append((sequence, canonical))
         for candidates in self.by_first_word.values():
@@ -182,6 +190,52 @@ class SynonymTable:
                 yield canonical, length
 
 
+class CompoundTable:
+    """Domain words that stay one word (照会番号): their parts are still indexed, but a part on
+    its own does not set off a synonym (照会 → 問い合わせ)."""
+
+    def __init__(self, compounds: list[str]):
+        self.by_first_word: dict[str, list[tuple[str, ...]]] = {}
+        for compound in compounds:
+            sequence = tuple(word.text for word in _words(compound))
+            if len(sequence) > 1:
+                self.by_first_word.setdefault(sequence[0], []).append(sequence)
+        for candidates in self.by_first_word.values():
+            candidates.sort(key=len, reverse=True)
+
+    def merge(self, words: list[_Word]) -> list[_Word]:
+        if not self.by_first_word:
+            return words
+        merged: list[_Word] = []
+        i = 0
+        while i < len(words):
+            for sequence in self.by_first_word.get(words[i].text, ()):
+                covered = words[i : i + len(sequence)]
+                if tuple(word.text for word in covered) == sequence:
+                    parts = tuple((w.text, w.start, w.end) for w in covered if len(w.text) > 1)
+                    merged.append(
+                        _Word("".join(sequence), covered[0].start, covered[-1].end, parts)
+                    )
+                    i += len(sequence)
+                    break
+            else:
+                merged.append(words[i])
+                i += 1
+        return merged
+
+
+@lru_cache(maxsize=1)
+def compound_table() -> CompoundTable:
+    lines = COMPOUNDS_PATH.read_text(encoding="utf-8").splitlines()
+    return CompoundTable(
+        [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+    )
+
+
+def _content_words(text: str) -> list[_Word]:
+    return compound_table().merge(_words(text))
+
+
 def parse_synonyms(text: str) -> list[list[str]]:
     groups = []
     for line in text.splitlines():
@@ -202,7 +256,7 @@ def synonym_table() -> SynonymTable:
 def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
     """The terms of `text`, in order, each with its original span and word group."""
     table = synonym_table() if synonyms is None else synonyms
-    words = _words(text)
+    words = _content_words(text)
     terms: list[Term] = []
     for group, word in enumerate(words):
         seen = {word.text}
@@ -214,7 +268,9 @@ def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
         for canonical, length in table.matches(words, group):
             if canonical not in seen:
                 seen.add(canonical)
-                terms.append(Term(canonical, word.start, words[group + length - 1].end, group))
+                terms.append(
+                    Term(canonical, word.start, words[group + length - 1].end, group, synonym=True)
+                )
     return terms
 
 
@@ -247,7 +303,8 @@ def reading_bigrams(text: str) -> list[str]:
 def query_reading_bigrams(text: str) -> list[str]:
     """Bigrams for the hiragana runs a person typed (only those: kanji are matched as words)."""
     normalized, _ = normalize_with_offsets(text)
-    runs = _HIRAGANA_RUN.findall(normalized)
+    # A run of one or two repeated characters (ああああ, ーーー) is not a word.
+    runs = [run for run in _HIRAGANA_RUN.findall(normalized) if len(set(run)) >= 3]
     return [bigram for run in runs for bigram in _bigrams(hiragana_to_katakana(run))]
 
 
@@ -257,14 +314,14 @@ def _bigrams(text: str) -> list[str]:
 
 def is_kana_only_query(text: str) -> bool:
     normalized, _ = normalize_with_offsets(text)
-    return bool(_HIRAGANA_RUN.search(normalized)) and not has_kanji(normalized)
+    return bool(query_reading_bigrams(text)) and not has_kanji(normalized)
 
 
 def analyzer_fingerprint() -> str:
     """Changes whenever the analysis could produce different terms: code, dictionary, synonyms."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("analysis.py", "dates.py", "normalization.py", "synonyms.txt"):
+    for name in ("analysis.py", "dates.py", "normalization.py", "synonyms.txt", "compounds.txt"):
         digest.update((here / name).read_bytes())
     for package in ("SudachiPy", "SudachiDict-core"):
         try:

@@ -1,7 +1,7 @@
 """Search: a question in a person's own words in, ranked articles out.
 
-User input is only ever text: it is analyzed into terms and turned into Whoosh query objects
-directly, never through Whoosh's query parser, so no character in it has a special meaning.
+User input is only ever text: it is analyzed into terms and scored directly (kb.scoring),
+never through a query parser, so no character in it has a special meaning.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from whoosh import scoring
-from whoosh.query import Or, Term
-
+from kb import scoring
 from kb.analysis import analyze, is_kana_only_query, query_reading_bigrams
 from kb.articles import Article
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
@@ -27,6 +25,17 @@ KANA_WEIGHT = 2.0
 # Each word of the question an article matches multiplies its score: long questions rank the
 # article that covers most of them first, not the one that repeats one word most.
 COVERAGE_WEIGHT = 1.5
+# Words of the question found in the title or the question aliases count once more: an article
+# whose own question says what the person asked is the answer more often than one that only
+# mentions the words in its body.
+TITLE_COVERAGE_WEIGHT = 1.0
+TITLE_FIELDS = frozenset({"title", "queries"})
+WEIGHTS = scoring.Weights(
+    fields=FIELD_WEIGHTS,
+    title_fields=TITLE_FIELDS,
+    coverage=COVERAGE_WEIGHT,
+    title_coverage=TITLE_COVERAGE_WEIGHT,
+)
 MAX_QUERY_CHARS = 400
 SNIPPET_CHARS = 110
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
@@ -99,21 +108,17 @@ class SearchEngine:
     def __init__(self, opened: OpenedIndex):
         self.articles = opened.articles
         self.opened = opened
-        self._searcher = opened.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+        with opened.index.reader() as reader:
+            self._postings = scoring.Postings(reader, [*TEXT_FIELDS, KANA_FIELD])
         self._texts: dict[str, _ArticleText] = {}
-        self._vocabulary = self._load_vocabulary()
+        self._vocabulary = {
+            text: count
+            for text, count in self._postings.vocabulary().items()
+            if text not in self._kana_terms()
+        }
 
-    def close(self) -> None:
-        self._searcher.close()
-
-    def _load_vocabulary(self) -> dict[str, int]:
-        reader = self._searcher.reader()
-        vocabulary: Counter[str] = Counter()
-        for name in TEXT_FIELDS:
-            for term in reader.lexicon(name):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                vocabulary[text] += reader.doc_frequency(name, text)
-        return dict(vocabulary)
+    def _kana_terms(self) -> dict:
+        return self._postings.postings[KANA_FIELD]
 
     def _text(self, article_id: str) -> _ArticleText:
         text = self._texts.get(article_id)
@@ -163,38 +168,17 @@ class SearchEngine:
         return response
 
     def _rank(self, terms, bigrams: list[str], kana_only: bool) -> list[tuple[str, float, float]]:
-        groups_by_text: dict[str, set[int]] = {}
-        for term in terms:
-            groups_by_text.setdefault(term.text, set()).add(term.group)
-        group_count = len({term.group for term in terms}) + (1 if bigrams else 0)
-        kana_group = -1
-        subqueries = [
-            Term(name, text, boost=weight)
-            for text in groups_by_text
-            for name, weight in FIELD_WEIGHTS.items()
+        words = _question_words(terms)
+        if bigrams:
+            # The reading bigrams of hiragana input act as one more word of the question.
+            unique = list(dict.fromkeys(bigrams))
+            boost = KANA_WEIGHT * (2 if kana_only else 1) * 4 / len(unique)
+            words.append(scoring.Word([[(KANA_FIELD, bigram, boost) for bigram in unique]]))
+        return [
+            (item.doc_id, item.score, item.coverage)
+            for item in scoring.score(self._postings, words, WEIGHTS)
+            if item.doc_id in self.articles
         ]
-        kana_weight = KANA_WEIGHT * (2 if kana_only else 1) / max(len(bigrams), 1) * 4
-        subqueries.extend(
-            Term(KANA_FIELD, bigram, boost=kana_weight) for bigram in dict.fromkeys(bigrams)
-        )
-        results = self._searcher.search(Or(subqueries), limit=None, terms=True)
-        ranked = []
-        for hit in results:
-            article_id = hit["id"]
-            if article_id not in self.articles:
-                continue
-            matched: set[int] = set()
-            for name, text in hit.matched_terms():
-                if name == KANA_FIELD:
-                    matched.add(kana_group)
-                else:
-                    matched |= groups_by_text.get(
-                        text.decode("utf-8") if isinstance(text, bytes) else text, set()
-                    )
-            coverage = len(matched) / group_count if group_count else 0.0
-            ranked.append((article_id, hit.score * (1 + COVERAGE_WEIGHT * coverage), coverage))
-        ranked.sort(key=lambda item: (-item[1], item[0]))
-        return ranked
 
     def _hit(
         self, article_id: str, score: float, coverage: float, query_terms: set[str], highlight: bool
@@ -263,6 +247,27 @@ class SearchEngine:
     def related(self, article_id: str) -> list[Article]:
         article = self.articles[article_id]
         return [self.articles[other] for other in article.related if other in self.articles]
+
+
+def _question_words(terms) -> list[scoring.Word]:
+    """One Word per word typed: the word with its sub-words is one alternative, each synonym
+    another (see kb.scoring for why they are combined differently)."""
+    lexical: dict[int, list[str]] = {}
+    synonyms: dict[int, list[str]] = {}
+    for term in terms:
+        texts = (synonyms if term.synonym else lexical).setdefault(term.group, [])
+        if term.text not in texts:
+            texts.append(term.text)
+
+    def across_fields(texts: list[str]) -> list[tuple[str, str, float]]:
+        return [(name, text, weight) for text in texts for name, weight in FIELD_WEIGHTS.items()]
+
+    words = []
+    for group in dict.fromkeys(term.group for term in terms):
+        alternatives = [across_fields(lexical[group])] if group in lexical else []
+        alternatives += [across_fields([text]) for text in synonyms.get(group, [])]
+        words.append(scoring.Word(alternatives))
+    return words
 
 
 def _closest(word: str, vocabulary: dict[str, int]) -> str | None:
