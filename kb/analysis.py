@@ -258,18 +258,24 @@ def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
     table = synonym_table() if synonyms is None else synonyms
     words = _content_words(text)
     terms: list[Term] = []
-    for group, word in enumerate(words):
+    # A phrase synonym (オン資 = オン + 資) makes its words one word of the question, so that its
+    # pieces do not count again as words of their own.
+    group_of = list(range(len(words)))
+    for i, word in enumerate(words):
+        group = group_of[i]
         seen = {word.text}
         terms.append(Term(word.text, word.start, word.end, group))
         for part, start, end in word.parts:
             if part not in seen:
                 seen.add(part)
                 terms.append(Term(part, start, end, group))
-        for canonical, length in table.matches(words, group):
+        for canonical, length in table.matches(words, i):
+            for covered in range(i + 1, i + length):
+                group_of[covered] = group
             if canonical not in seen:
                 seen.add(canonical)
                 terms.append(
-                    Term(canonical, word.start, words[group + length - 1].end, group, synonym=True)
+                    Term(canonical, word.start, words[i + length - 1].end, group, synonym=True)
                 )
     return terms
 

@@ -140,14 +140,16 @@ class SearchEngine:
                 truncated=truncated,
             )
         terms = analyze(cleaned)
-        bigrams = query_reading_bigrams(cleaned)
+        # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
+        # question with kanji the hiragana is particles and endings, already analyzed as words.
+        bigrams = query_reading_bigrams(cleaned) if is_kana_only_query(cleaned) else []
         if not terms and not bigrams:
             return SearchResponse(
                 query, [], [], reason="no_terms", truncated=truncated,
                 message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
             )  # fmt: skip
 
-        ranked = self._rank(terms, bigrams, kana_only=is_kana_only_query(cleaned))
+        ranked = self._rank(terms, bigrams)
         facets = Counter(self.articles[hit_id].category for hit_id, _, _ in ranked)
         if category:
             ranked = [item for item in ranked if self.articles[item[0]].category == category]
@@ -167,12 +169,12 @@ class SearchEngine:
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
 
-    def _rank(self, terms, bigrams: list[str], kana_only: bool) -> list[tuple[str, float, float]]:
+    def _rank(self, terms, bigrams: list[str]) -> list[tuple[str, float, float]]:
         words = _question_words(terms)
         if bigrams:
             # The reading bigrams of hiragana input act as one more word of the question.
             unique = list(dict.fromkeys(bigrams))
-            boost = KANA_WEIGHT * (2 if kana_only else 1) * 4 / len(unique)
+            boost = KANA_WEIGHT * 4 / len(unique)
             words.append(scoring.Word([[(KANA_FIELD, bigram, boost) for bigram in unique]]))
         return [
             (item.doc_id, item.score, item.coverage)
@@ -263,7 +265,12 @@ def _question_words(terms) -> list[scoring.Word]:
         return [(name, text, weight) for text in texts for name, weight in FIELD_WEIGHTS.items()]
 
     words = []
+    seen: set[tuple] = set()
     for group in dict.fromkeys(term.group for term in terms):
+        key = (tuple(lexical.get(group, ())), tuple(synonyms.get(group, ())))
+        if key in seen:
+            continue  # a word typed twice is still one word of the question
+        seen.add(key)
         alternatives = [across_fields(lexical[group])] if group in lexical else []
         alternatives += [across_fields([text]) for text in synonyms.get(group, [])]
         words.append(scoring.Word(alternatives))
