@@ -22,7 +22,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-dev: $(VENV)/.installed-dev
+# axe-core (accessibility checks injected by the browser tests) comes from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 # Index and database are derived: rebuilt from the articles and migrations at every start.
 build: install
@@ -51,4 +56,4 @@ bench: install
 	$(BIN)/python scripts/bench_search.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance node_modules .pytest_cache .ruff_cache

@@ -11,8 +11,17 @@ import unicodedata
 _JOINING = {"\uff9e", "\uff9f", "\u3099", "\u309a", "\u309b", "\u309c"}
 
 
+def _visible(text: str) -> str:
+    """Zero-width and other format characters (U+200B, U+FEFF, ZWJ) vanish: pasted from a web
+    page or a PDF they sit invisibly inside words. Control characters separate words."""
+    return "".join(
+        "" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) == "Cc" else c
+        for c in text
+    )
+
+
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    return _visible(unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -28,7 +37,7 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
         j = i + 1
         while j < length and (text[j] in _JOINING or unicodedata.combining(text[j])):
             j += 1
-        piece = unicodedata.normalize("NFKC", text[i:j]).casefold()
+        piece = _visible(unicodedata.normalize("NFKC", text[i:j]).casefold())
         pieces.append(piece)
         offsets.extend([i] * len(piece))
         i = j
