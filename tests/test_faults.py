@@ -1,0 +1,184 @@
+"""Faults while serving, against the real thing: gunicorn with two workers on loopback.
+
+What operations staff rely on: a damaged or deleted index never stops the answers (every
+worker searches its own copy in memory) and the next start rebuilds it; an editor's broken
+article fails `kb check` and never replaces the good content on the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kb import ARTICLES_DIR
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Gunicorn:
+    """`make run`'s server: the same WSGI app, two workers, an instance folder of its own."""
+
+    def __init__(self, environment: dict[str, str]):
+        self.environment = environment
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self) -> Gunicorn:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+            + ["wsgi:app"],
+            cwd=PROJECT_ROOT,
+            env=self.environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(self.process.stderr.read().decode(errors="replace"))
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def get(self, path: str) -> tuple[int, dict | str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, _body(response)
+        except urllib.error.HTTPError as error:
+            return error.code, _body(error)
+
+    def search_ids(self, query: str) -> list[str]:
+        status, body = self.get("/api/search?" + urllib.parse.urlencode({"q": query}))
+        assert status == 200, body
+        return [result["id"] for result in body["results"]]
+
+
+def _body(response) -> dict | str:
+    text = response.read().decode("utf-8")
+    return json.loads(text) if response.headers.get_content_type() == "application/json" else text
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A copy of the real articles and an instance folder, both free to damage."""
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES_DIR, articles)
+    environment = {
+        **os.environ,
+        "HELPDESK_INSTANCE": str(tmp_path / "instance"),
+        "HELPDESK_ARTICLES_DIR": str(articles),
+    }
+    environment.pop("DATABASE_URL", None)
+    kb(["db", "upgrade"], environment)
+    servers: list[Gunicorn] = []
+
+    class Site:
+        index = tmp_path / "instance" / "index"
+        articles_dir = articles
+        env = environment
+
+        @staticmethod
+        def start() -> Gunicorn:
+            server = Gunicorn(environment).start()
+            servers.append(server)
+            return server
+
+    yield Site
+    for server in servers:
+        server.stop()
+
+
+def kb(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *arguments],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def generation(server: Gunicorn) -> str:
+    status, body = server.get("/healthz")
+    assert status == 200
+    return body["index_generation"]
+
+
+def test_a_deleted_index_keeps_answering_and_the_next_start_rebuilds_it(site):
+    server = site.start()
+    assert server.search_ids("オン資の補助金はいつまで？")[0] == "subsidy-period"
+
+    shutil.rmtree(site.index)
+    for _ in range(6):  # both workers, several times
+        assert server.search_ids("オン資の補助金はいつまで？")[0] == "subsidy-period"
+        assert server.get("/articles/subsidy-period")[0] == 200
+
+    server.stop()
+    restarted = site.start()
+    assert (site.index / generation(restarted)).is_dir()
+    assert restarted.search_ids("訪問診療")[0] == "home-visits"
+
+
+def test_a_corrupted_index_keeps_answering_and_the_next_start_rebuilds_it(site):
+    server = site.start()
+    damaged = generation(server)
+    for path in (site.index / damaged).iterdir():
+        path.write_bytes(b"\x00garbage")
+    for _ in range(6):
+        assert server.search_ids("レセコンの改修費用")
+        assert generation(server) == damaged
+
+    server.stop()
+    restarted = site.start()
+    assert generation(restarted) != damaged
+    assert restarted.search_ids("要否意見書は紙のまま？")[0] == "opinion-forms"
+
+
+def test_a_malformed_article_fails_the_check_and_the_site_keeps_the_good_content(site):
+    server = site.start()
+    status, before = server.get("/healthz")
+    (site.articles_dir / "broken.md").write_text(
+        "---\nid: broken\ntitle: 壊れた記事\ncategory: nowhere\n---\n本文\n", encoding="utf-8"
+    )
+    edited = site.articles_dir / "subsidy-period.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("---", "----", 1), "utf-8")
+
+    checked = kb(["check"], site.env)
+    assert checked.returncode != 0
+    assert "broken.md" in checked.stdout and "subsidy-period.md" in checked.stdout
+
+    server.stop()
+    restarted = site.start()  # the start sees the problems and keeps the last good index
+    status, after = restarted.get("/healthz")
+    assert after["articles"] == before["articles"]
+    assert after["index_generation"] == before["index_generation"]
+    assert restarted.get("/articles/subsidy-period")[0] == 200
+    assert restarted.get("/articles/broken")[0] == 404
+    assert restarted.search_ids("補助金の申請期間")[0] == "subsidy-period"
