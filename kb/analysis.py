@@ -40,6 +40,7 @@ STOP_WORDS = {
     "様", "ため", "為", "其れ", "此れ", "それ", "これ", "教える", "下さる", "頂く", "思う",
     "良い", "いい", "知る", "方", "分かる", "くれる", "貰う", "もらう", "欲しい", "聞く",
     "ください", "おる", "致す", "いたす", "申す", "見る",
+    "この", "その", "あの", "どの", "どれ", "こんな", "そんな", "あんな", "どんな",
 }  # fmt: skip
 
 
@@ -118,7 +119,7 @@ def _words(text: str) -> list[_Word]:
             # Negation changes the meaning (表示されない ≠ 表示される), so it stays, as one term.
             words.append(_Word(NEGATION, offsets[morpheme.begin()], offsets[morpheme.end()]))
             continue
-        if _is_dropped(pos, form, morpheme.surface()):
+        if _is_dropped(pos, form, morpheme.surface()) and not _is_main_verb(morphemes, i - 1):
             continue
         parts = (
             _sub_words(morpheme, offsets)
@@ -144,6 +145,21 @@ def _sub_words(morpheme, offsets: list[int]) -> tuple[tuple[str, int, int], ...]
             ):
                 parts[form] = (form, offsets[piece.begin()], offsets[piece.end()])
     return tuple(parts.values())
+
+
+def _is_main_verb(morphemes, i: int) -> bool:
+    """A verb the dictionary marks as possibly auxiliary (掛かる) is the question's own verb when
+    it follows its subject or object (時間がかかる, 費用はかかりますか), not another verb
+    (入れておく, 見てみる)."""
+    morpheme = morphemes[i]
+    pos = morpheme.part_of_speech()
+    if pos[:2] != ("動詞", "非自立可能") or i == 0 or morpheme.normalized_form() in STOP_WORDS:
+        return False
+    previous = morphemes[i - 1].part_of_speech()
+    # 時間かかる: in speech the particle is often left out
+    return previous[0] == "名詞" or (
+        previous[0] == "助詞" and previous[1] in {"格助詞", "係助詞", "副助詞"}
+    )
 
 
 def _is_dropped(pos: tuple[str, ...], form: str, surface: str) -> bool:
@@ -287,6 +303,9 @@ def term_texts(text: str) -> list[str]:
 # Kana: a hiragana-only word (ほうもんしんりょう) is cut into nonsense by the dictionary, so it is
 # matched on the reading instead: every indexed word's katakana reading, as character bigrams.
 _HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
+# With no kanji at all, katakana is read too: half-width ﾚｾｺﾝ ｶｲｼｭｳ is typed on old reception PCs,
+# and カイシュウ is a reading, not a word the dictionary knows.
+_KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 
 
 def reading_bigrams(text: str) -> list[str]:
@@ -306,12 +325,17 @@ def reading_bigrams(text: str) -> list[str]:
     return bigrams
 
 
-def query_reading_bigrams(text: str) -> list[str]:
-    """Bigrams for the hiragana runs a person typed (only those: kanji are matched as words)."""
+def query_reading_runs(text: str) -> list[list[str]]:
+    """The bigrams of each kana run a person typed, run by run (only those: kanji are words)."""
     normalized, _ = normalize_with_offsets(text)
+    pattern = _HIRAGANA_RUN if has_kanji(normalized) else _KANA_RUN
     # A run of one or two repeated characters (ああああ, ーーー) is not a word.
-    runs = [run for run in _HIRAGANA_RUN.findall(normalized) if len(set(run)) >= 3]
-    return [bigram for run in runs for bigram in _bigrams(hiragana_to_katakana(run))]
+    runs = [run for run in pattern.findall(normalized) if len(set(run)) >= 3]
+    return [_bigrams(hiragana_to_katakana(run)) for run in runs]
+
+
+def query_reading_bigrams(text: str) -> list[str]:
+    return [bigram for run in query_reading_runs(text) for bigram in run]
 
 
 def _bigrams(text: str) -> list[str]:

@@ -37,6 +37,9 @@ class Word:
     """One word of the question: its alternatives, each a list of (field, term, boost)."""
 
     alternatives: list[list[tuple[str, str, float]]] = field(default_factory=list)
+    # The share of an alternative's distinct terms an article must contain to match it at all:
+    # for reading bigrams, one shared bigram (ジョ) is chance, most of them is the word.
+    min_share: float = 0.0
 
 
 class Postings:
@@ -95,6 +98,7 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> list[Score
         in_title: set[int] = set()
         for alternative in word.alternatives:
             scores: dict[int, float] = defaultdict(float)
+            matched: dict[int, set[str]] = defaultdict(set)
             for name, text, boost in alternative:
                 pairs = postings.postings.get(name, {}).get(text)
                 if not pairs:
@@ -104,8 +108,14 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> list[Score
                 for doc, tf in pairs:
                     norm = weights.k1 * (1 - weights.b + weights.b * lengths[doc] / average)
                     scores[doc] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
+                    matched[doc].add(text)
                     if name in weights.title_fields:
                         in_title.add(doc)
+            if word.min_share:
+                needed = word.min_share * len({text for _, text, _ in alternative})
+                scores = {
+                    doc: value for doc, value in scores.items() if len(matched[doc]) >= needed
+                }
             for doc, value in scores.items():
                 previous = best.get(doc)
                 if previous is None:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb import scoring
-from kb.analysis import analyze, is_kana_only_query, query_reading_bigrams
+from kb.analysis import analyze, is_kana_only_query, query_reading_runs
 from kb.articles import Article
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import normalize
@@ -22,6 +22,7 @@ from kb.rendering import plain_text
 # Title and the question aliases say what an article is about; the body only mentions things.
 FIELD_WEIGHTS = {"title": 4.0, "queries": 4.0, "tags": 2.5, "answer": 1.5, "body": 1.0}
 KANA_WEIGHT = 2.0
+KANA_MIN_SHARE = 0.75
 # Each word of the question an article matches multiplies its score: long questions rank the
 # article that covers most of them first, not the one that repeats one word most.
 COVERAGE_WEIGHT = 1.5
@@ -142,14 +143,14 @@ class SearchEngine:
         terms = analyze(cleaned)
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
-        bigrams = query_reading_bigrams(cleaned) if is_kana_only_query(cleaned) else []
-        if not terms and not bigrams:
+        kana_runs = query_reading_runs(cleaned) if is_kana_only_query(cleaned) else []
+        if not terms and not kana_runs:
             return SearchResponse(
                 query, [], [], reason="no_terms", truncated=truncated,
                 message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
             )  # fmt: skip
 
-        ranked = self._rank(terms, bigrams)
+        ranked = self._rank(terms, kana_runs)
         facets = Counter(self.articles[hit_id].category for hit_id, _, _ in ranked)
         if category:
             ranked = [item for item in ranked if self.articles[item[0]].category == category]
@@ -169,13 +170,16 @@ class SearchEngine:
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
 
-    def _rank(self, terms, bigrams: list[str]) -> list[tuple[str, float, float]]:
+    def _rank(self, terms, kana_runs: list[list[str]]) -> list[tuple[str, float, float]]:
         words = _question_words(terms)
-        if bigrams:
-            # The reading bigrams of hiragana input act as one more word of the question.
+        for bigrams in kana_runs:
+            # Each kana run (ほうもんしんりょう, ｶｲｼｭｳ) is one more word of the question, matched
+            # on the readings of the indexed words.
             unique = list(dict.fromkeys(bigrams))
             boost = KANA_WEIGHT * 4 / len(unique)
-            words.append(scoring.Word([[(KANA_FIELD, bigram, boost) for bigram in unique]]))
+            words.append(
+                scoring.Word([[(KANA_FIELD, bigram, boost) for bigram in unique]], KANA_MIN_SHARE)
+            )
         return [
             (item.doc_id, item.score, item.coverage)
             for item in scoring.score(self._postings, words, WEIGHTS)

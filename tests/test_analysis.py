@@ -115,3 +115,28 @@ def test_the_analyzer_is_thread_safe():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: term_texts(text), range(200)))
     assert all(result == expected for result in results)
+
+
+def test_a_verb_after_its_subject_is_kept_but_an_auxiliary_verb_is_not():
+    assert "掛かる" in terms("費用はかかりますか")
+    assert "掛かる" in terms("時間かかる？")  # the particle left out, as people type
+    assert terms("設定を入れておく") == {"設定", "入れる"}
+
+
+def test_demonstratives_say_nothing_about_the_subject():
+    assert terms("どのくらい時間がかかる") == terms("時間がかかる")
+
+
+def test_a_phrase_synonym_makes_its_pieces_one_word():
+    groups = {term.group for term in analyze("オン資") if not term.synonym}
+    assert len(groups) == 1
+
+
+def test_kana_only_questions_are_also_read_in_half_width_katakana(engine):
+    assert "home-visits" in top_ids(engine, "ﾎｳﾓﾝｼﾝﾘｮｳ")
+
+
+def test_one_shared_kana_pair_is_not_a_match(engine):
+    # ジョ alone is in half the articles; ほじょ must match most of its reading to count.
+    response = engine.search("ほじょ", limit=50, highlight=False)
+    assert all(hit.category == "subsidy" for hit in response.hits[:3])
