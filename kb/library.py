@@ -84,10 +84,14 @@ class KnowledgeBase:
             try:
                 opened = self.store.open()
             except Exception:
-                if engine is None:
-                    raise
-                log.exception("新しい索引を開けませんでした。前の索引で検索を続けます")
-                return engine
+                if engine is not None:
+                    log.exception("新しい索引を開けませんでした。前の索引で検索を続けます")
+                    return engine
+                # Nothing in memory yet (a worker's first search) and the index on disk is
+                # damaged: rebuild it from the articles rather than fail the search.
+                log.exception("索引を開けませんでした。記事から作り直します")
+                self.refresh()
+                opened = self.store.open()
             self._engine = SearchEngine(opened)
             return self._engine
 

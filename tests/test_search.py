@@ -149,3 +149,13 @@ def test_a_malformed_article_keeps_the_last_good_content(tmp_path, article_tree)
     report = library.refresh()
     assert report.kept_previous and report.problems and report.generation == first
     assert set(library.engine().articles) == {"alpha", "beta", "gamma", "delta", "epsilon"}
+
+
+def test_a_first_search_on_a_damaged_index_rebuilds_it(tmp_path, article_tree):
+    KnowledgeBase(article_tree, tmp_path / "index").refresh()
+    generation = IndexStore(tmp_path / "index").current_generation()
+    for path in (tmp_path / "index" / generation).iterdir():
+        path.write_bytes(b"garbage")
+    fresh_worker = KnowledgeBase(article_tree, tmp_path / "index")
+    assert fresh_worker.engine().search("補助金").hits
+    assert IndexStore(tmp_path / "index").current_generation() != generation

@@ -22,6 +22,9 @@ def init_app(app: Flask) -> None:
             log.info("索引を作り直しました: %s", report.generation)
         for problem in report.problems:
             log.error("%s", problem)
+        # Each worker copies the index into memory now, so damage to the files later never
+        # reaches a worker that has not searched yet.
+        library.engine()
 
 
 def knowledge_base() -> KnowledgeBase:
