@@ -106,7 +106,7 @@ def _register_extra_commands() -> None:
     """Commands defined next to the code they drive (chat, database, users, inquiries)."""
     import importlib
 
-    for module_name in ("web.chat_cli", "web.db_cli"):
+    for module_name in ("web.chat_cli", "web.db_cli", "web.users_cli", "web.inquiries_cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

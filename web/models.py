@@ -87,7 +87,10 @@ class ChatTurn(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # indexed for editors' analytics, which read the turns of a period
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     role: Mapped[str] = mapped_column(String(8))  # user, bot
     text: Mapped[str] = mapped_column(Text)  # masked
     intent: Mapped[str | None] = mapped_column(String(100))  # rule id, "search", "fallback", ...
@@ -121,7 +124,7 @@ class Inquiry(Base):
     institution_code: Mapped[str] = mapped_column(String(10), default="")
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(20), default="")
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32), index=True)  # the console filters on it
     message: Mapped[str] = mapped_column(Text)
     transcript: Mapped[str] = mapped_column(Text, default="")  # the chat that led here, masked
     conversation_token: Mapped[str | None] = mapped_column(String(64))
