@@ -182,3 +182,55 @@ def test_a_malformed_article_fails_the_check_and_the_site_keeps_the_good_content
     assert restarted.get("/articles/subsidy-period")[0] == 200
     assert restarted.get("/articles/broken")[0] == 404
     assert restarted.search_ids("補助金の申請期間")[0] == "subsidy-period"
+
+
+def test_with_the_database_down_the_faq_and_chat_answer_and_the_form_keeps_the_text(site):
+    import http.cookiejar
+    import re
+
+    # Nothing listens on port 9: every connection is refused at once.
+    site.env["DATABASE_URL"] = "postgresql+psycopg://helpdesk:helpdesk@127.0.0.1:9/helpdesk"
+    site.env["HELPDESK_INSECURE_COOKIES"] = "1"  # plain http on loopback
+    server = site.start()
+
+    assert server.get("/")[0] == 200
+    status, page = server.get("/search?" + urllib.parse.urlencode({"q": "オン資 補助金"}))
+    assert status == 200 and "/articles/subsidy-period" in page
+    assert server.get("/articles/subsidy-period")[0] == 200
+
+    chat = urllib.request.Request(
+        server.url + "/api/chat",
+        data=json.dumps({"message": "補助金の申請期間は？"}).encode(),
+        headers={"Content-Type": "application/json", "Origin": server.url},
+    )
+    with urllib.request.urlopen(chat, timeout=10) as response:
+        reply = json.loads(response.read())
+    assert response.status == 200 and reply["text"]
+
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with browser.open(server.url + "/contact", timeout=10) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    typed = "電源を入れ直しても資格確認端末に医療扶助の画面が出てきません。"
+    fields = {
+        "csrf_token": token,
+        "name": "山田 花子",
+        "facility_name": "やまだ診療所",
+        "facility_type": "clinic",
+        "email": "reception@example.jp",
+        "category": "display",
+        "message": typed,
+        "consent": "y",
+    }
+    submit = urllib.request.Request(
+        server.url + "/contact",
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Origin": server.url, "Referer": server.url + "/contact"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        browser.open(submit, timeout=10)
+    page = refused.value.read().decode()
+    assert refused.value.code == 503
+    assert typed in page and "やまだ診療所" in page
