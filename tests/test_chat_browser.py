@@ -1,0 +1,108 @@
+"""The chat widget in headless Chromium: ask, pick a quick reply, hand off to the contact form."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def open_widget(page, live_server):
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="チャットで質問").click()
+    # on a phone the open panel covers the button: find it by class, not by its visible role
+    return page.locator(".chat-launcher")
+
+
+def send(page, text):
+    box = page.get_by_label("ご質問", exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def bot_turns(page):
+    return page.locator(".chat-widget .chat-turn--bot")
+
+
+def test_ask_pick_a_quick_reply_and_reach_the_contact_form_with_the_transcript(page, live_server):
+    launcher = open_widget(page, live_server)
+    assert launcher.get_attribute("aria-expanded") == "true"
+    box = page.get_by_label("ご質問", exact=True)
+    assert box.evaluate("el => el === document.activeElement")  # focus moved into the chat
+    log = page.locator(".chat-widget [role=log]")
+    assert log.get_attribute("aria-live") == "polite"
+
+    send(page, "補助金について")
+    expect(bot_turns(page)).to_have_count(2)
+    assert "どのようなこと" in bot_turns(page).last.inner_text()
+    screenshot(page, "chat-widget-clarify")
+
+    page.locator(".chat-quick").get_by_role("button", name="必要書類").click()
+    expect(bot_turns(page)).to_have_count(3)
+    answer = bot_turns(page).last
+    assert "領収書" in answer.inner_text()
+    assert answer.get_by_role("link").first.get_attribute("href") == "/articles/subsidy-documents"
+    assert box.evaluate("el => el === document.activeElement")  # back to the text box
+
+    send(page, "担当者と話したい")
+    handoff = page.get_by_role(
+        "link", name="お問い合わせフォームへ進む（このやりとりを添付します）"
+    )
+    handoff.wait_for()
+    screenshot(page, "chat-widget-handoff")
+    href = handoff.get_attribute("href")
+    assert href.startswith("/contact?chat=")
+    handoff.click()
+    page.wait_for_url("**/contact?chat=*")
+    transcript = page.locator(".transcript")
+    assert "補助金について" in transcript.inner_text()
+    assert "担当者と話したい" in transcript.inner_text()
+    assert page.js_errors == []
+
+
+def test_the_widget_is_keyboard_operable_and_remembers_the_conversation(page, live_server):
+    launcher = open_widget(page, live_server)
+    send(page, "こんにちは")
+    expect(bot_turns(page)).to_have_count(2)
+    page.keyboard.press("Escape")
+    assert page.locator("#chat-panel").is_hidden()
+    assert launcher.evaluate("el => el === document.activeElement")
+    assert launcher.get_attribute("aria-expanded") == "false"
+
+    page.goto(live_server.url + "/search?q=補助金")  # another page: the chat follows
+    page.get_by_role("button", name="チャットで質問").press("Enter")
+    assert "こんにちは" in page.locator(".chat-widget [role=log]").inner_text()
+    assert page.js_errors == []
+
+
+def test_a_refused_message_keeps_what_was_typed(page, live_server):
+    open_widget(page, live_server)
+    long = "あ" * 1000
+    box = page.get_by_label("ご質問", exact=True)
+    box.fill(long + "い")  # maxlength keeps it at 1000: the server's limit
+    assert len(box.input_value()) == 1000
+    send(page, "   ")
+    assert "入力してください" in page.locator(".chat-widget .chat-status").inner_text()
+
+
+def test_the_chat_page_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="ja-JP")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/chat")
+        page.get_by_label("ご質問", exact=True).fill("補助金について")
+        page.get_by_role("button", name="送信").click()
+        page.get_by_role("button", name="申請期間").click()
+        assert "令和6年12月11日" in page.locator(".chat-log").inner_text()
+        page.get_by_label("ご質問", exact=True).fill("オペレーターにつないで")
+        page.get_by_role("button", name="送信").click()
+        page.get_by_role(
+            "link", name="お問い合わせフォームへ進む（このやりとりを添付します）"
+        ).click()
+        assert "申請期間" in page.locator(".transcript").inner_text()
+        assert page.locator(".chat-widget").count() == 0
+    finally:
+        context.close()

@@ -1,0 +1,301 @@
+/* The chat widget on every page: a button that opens a small chat panel.
+ *
+ * Progressive enhancement: without JavaScript the site links to /chat, a plain form. The
+ * conversation (its session token and what was said) lives in sessionStorage so it follows
+ * the person from page to page; the server keeps the masked transcript for the contact form.
+ * Everything shown is set with textContent: replies are never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var STORE_KEY = "helpdesk-chat";
+  var ENDPOINT = "/api/chat";
+  var MAX_CHARS = 1000;
+  var WELCOME =
+    "こんにちは。医療扶助のオンライン資格確認についてのご質問にお答えします。" +
+    "知りたいことを入力するか、下の項目から選んでください。";
+  var STARTERS = ["制度の概要", "導入の流れ", "画面の表示", "助成金について", "問い合わせ先"];
+
+  var script = document.currentScript;
+
+  function loadState() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null");
+      if (saved && Array.isArray(saved.turns)) return saved;
+    } catch (error) {
+      /* storage blocked or damaged: start afresh */
+    }
+    return { session: null, turns: [], quick: STARTERS.slice(), handoffUrl: null, open: false };
+  }
+
+  function saveState(state) {
+    try {
+      window.sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
+    } catch (error) {
+      /* private mode: the chat still works on this page */
+    }
+  }
+
+  function el(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function addStylesheet() {
+    if (!script || !script.src) return;
+    var href = script.src.replace(/js\/chat\.js(\?.*)?$/, "css/chat.css");
+    if (document.querySelector('link[href="' + href + '"]')) return;
+    document.head.appendChild(el("link", { rel: "stylesheet", href: href }));
+  }
+
+  function build() {
+    var root = el("div", { class: "chat-widget", "data-chat-widget": "" });
+    var launcher = el("button", {
+      type: "button",
+      class: "chat-launcher",
+      "data-chat-toggle": "",
+      "aria-expanded": "false",
+      "aria-controls": "chat-panel",
+    }, "チャットで質問");
+    var panel = el("section", {
+      id: "chat-panel",
+      class: "chat chat-panel",
+      role: "dialog",
+      "aria-modal": "false",
+      "aria-labelledby": "chat-panel-title",
+    });
+    panel.hidden = true;
+    var header = el("div", { class: "chat-panel-header" });
+    header.appendChild(el("h2", { id: "chat-panel-title", class: "chat-panel-title" }, "チャットで質問"));
+    var close = el("button", { type: "button", class: "chat-close", "aria-label": "チャットを閉じる" }, "×");
+    header.appendChild(close);
+    var note = el("p", { class: "chat-privacy" },
+      "患者さんの情報（氏名・マイナンバー・受給者番号など）は入力しないでください。");
+    // The live region wraps the list: role=log on the <ol> itself would take away its list.
+    var log = el("div", {
+      class: "chat-log",
+      role: "log",
+      "aria-live": "polite",
+      "aria-relevant": "additions",
+      "aria-label": "チャットのやりとり",
+      "data-chat-log": "",
+    });
+    var turns = el("ol", { class: "chat-turns" });
+    log.appendChild(turns);
+    var quick = el("div", { class: "chat-quick", role: "group", "aria-label": "よくある続きの質問" });
+    var handoff = el("div", { class: "chat-handoff" });
+    handoff.hidden = true;
+    var handoffLink = el("a", { class: "chat-handoff-link", href: "/contact" },
+      "お問い合わせフォームへ進む（このやりとりを添付します）");
+    handoff.appendChild(handoffLink);
+    var form = el("form", { class: "chat-form", action: "/chat", method: "post", novalidate: "" });
+    var label = el("label", { for: "chat-widget-input", class: "chat-label" }, "ご質問");
+    var row = el("div", { class: "chat-row" });
+    var input = el("input", {
+      id: "chat-widget-input",
+      name: "message",
+      type: "text",
+      class: "chat-input",
+      "data-chat-input": "",
+      maxlength: String(MAX_CHARS),
+      autocomplete: "off",
+      placeholder: "例: 補助金の申請はいつまで？",
+      "aria-describedby": "chat-widget-status",
+    });
+    var send = el("button", { type: "submit", class: "chat-send" }, "送信");
+    row.appendChild(input);
+    row.appendChild(send);
+    var status = el("p", { id: "chat-widget-status", class: "chat-status", "aria-live": "assertive" });
+    form.appendChild(label);
+    form.appendChild(row);
+    form.appendChild(status);
+    [header, note, log, quick, handoff, form].forEach(function (part) {
+      panel.appendChild(part);
+    });
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    document.body.appendChild(root);
+    return {
+      root: root, launcher: launcher, panel: panel, close: close, log: log, turns: turns, quick: quick,
+      handoff: handoff, handoffLink: handoffLink, form: form, input: input, send: send,
+      status: status,
+    };
+  }
+
+  function turnNode(turn) {
+    var role = turn.role === "user" ? "user" : "bot";
+    var item = el("li", { class: "chat-turn chat-turn--" + role, "data-role": role });
+    item.appendChild(el("span", { class: "chat-speaker" }, turn.role === "user" ? "あなた" : "チャット"));
+    item.appendChild(el("p", { class: "chat-text" }, turn.text));
+    var articles = (turn.articles || []).filter(function (article) {
+      return typeof article.url === "string" && article.url.charAt(0) === "/";
+    });
+    if (articles.length) {
+      var list = el("ul", { class: "chat-articles" });
+      articles.forEach(function (article) {
+        var entry = el("li");
+        entry.appendChild(el("a", { href: article.url }, article.title));
+        list.appendChild(entry);
+      });
+      item.appendChild(list);
+    }
+    return item;
+  }
+
+  function start() {
+    if (document.querySelector("[data-chat-page]") || document.querySelector("[data-chat-widget]")) {
+      return; // the /chat page is the chat itself
+    }
+    addStylesheet();
+    var ui = build();
+    var state = loadState();
+    var busy = false;
+
+    function renderQuick() {
+      ui.quick.textContent = "";
+      state.quick.forEach(function (text) {
+        var button = el("button", { type: "button", class: "chat-quick-reply" }, text);
+        button.addEventListener("click", function () {
+          ask(text);
+        });
+        ui.quick.appendChild(button);
+      });
+      ui.quick.hidden = state.quick.length === 0;
+    }
+
+    function renderHandoff() {
+      ui.handoff.hidden = !state.handoffUrl;
+      if (state.handoffUrl) ui.handoffLink.setAttribute("href", state.handoffUrl);
+    }
+
+    function append(turn) {
+      var node = turnNode(turn);
+      ui.turns.appendChild(node);
+      ui.log.scrollTop = ui.log.scrollHeight;
+      return node;
+    }
+
+    function renderAll() {
+      ui.turns.textContent = "";
+      if (!state.turns.length) append({ role: "bot", text: WELCOME });
+      state.turns.forEach(append);
+      renderQuick();
+      renderHandoff();
+    }
+
+    function setOpen(open, focus) {
+      ui.panel.hidden = !open;
+      ui.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      ui.root.classList.toggle("is-open", open);
+      state.open = open;
+      saveState(state);
+      if (open && focus) {
+        ui.log.scrollTop = ui.log.scrollHeight;
+        ui.input.focus();
+      } else if (!open && focus) {
+        ui.launcher.focus();
+      }
+    }
+
+    function setBusy(value) {
+      busy = value;
+      ui.send.disabled = value;
+      ui.log.setAttribute("aria-busy", value ? "true" : "false");
+      ui.status.textContent = value ? "回答を準備しています…" : "";
+    }
+
+    function ask(text) {
+      var message = text.trim();
+      if (busy) return;
+      if (!message) {
+        ui.status.textContent = "ご質問を入力してください。";
+        ui.input.focus();
+        return;
+      }
+      if (message.length > MAX_CHARS) {
+        ui.status.textContent = "ご質問は" + MAX_CHARS + "文字以内で入力してください。";
+        ui.input.focus();
+        return;
+      }
+      setBusy(true);
+      var turn = { role: "user", text: message };
+      append(turn);
+      fetch(ENDPOINT, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ message: message, session: state.session }),
+      })
+        .then(function (response) {
+          return response.json().then(
+            function (body) { return { ok: response.ok, body: body }; },
+            function () { return { ok: false, body: null }; }
+          );
+        })
+        .then(function (result) {
+          setBusy(false);
+          if (!result.ok || !result.body || typeof result.body.text !== "string") {
+            var problem = result.body && result.body.error && result.body.error.message;
+            ui.turns.removeChild(ui.turns.lastChild);
+            ui.status.textContent = problem || "送信できませんでした。もう一度お試しください。";
+            ui.input.value = message; // what the person typed is never lost
+            ui.input.focus();
+            return;
+          }
+          var reply = result.body;
+          state.session = reply.session || state.session;
+          state.turns.push(turn);
+          var botTurn = { role: "bot", text: reply.text, articles: reply.articles || [] };
+          state.turns.push(botTurn);
+          state.quick = Array.isArray(reply.quick_replies) ? reply.quick_replies : [];
+          if (reply.handoff && reply.handoff_url) state.handoffUrl = reply.handoff_url;
+          state.turns = state.turns.slice(-60);
+          saveState(state);
+          var node = append(botTurn);
+          renderQuick();
+          renderHandoff();
+          // Show the reply from its first line: answers are often longer than the log.
+          ui.log.scrollTop = Math.max(0, node.offsetTop - 8);
+          ui.input.value = "";
+          ui.input.focus();
+        })
+        .catch(function () {
+          setBusy(false);
+          if (ui.turns.lastChild) ui.turns.removeChild(ui.turns.lastChild);
+          ui.status.textContent = "通信できませんでした。接続を確認して、もう一度お試しください。";
+          ui.input.value = message;
+          ui.input.focus();
+        });
+    }
+
+    ui.launcher.addEventListener("click", function () {
+      setOpen(ui.panel.hidden, true);
+    });
+    ui.close.addEventListener("click", function () {
+      setOpen(false, true);
+    });
+    ui.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        setOpen(false, true);
+      }
+    });
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      ask(ui.input.value);
+    });
+
+    renderAll();
+    if (state.open) setOpen(true, false);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
