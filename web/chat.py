@@ -170,8 +170,11 @@ def _store(
         # The contact form reads state["topic"] to pre-select the category.
         conversation.state = json.dumps(state.to_dict(), ensure_ascii=False)
         conversation.handed_off = state.handed_off
-        conversation.turns.append(
+        # Added by reference, not through conversation.turns, which would load every earlier
+        # turn of the conversation on each message.
+        database.add(
             ChatTurn(
+                conversation=conversation,
                 role="user",
                 text=for_storage(message, TEXT_COLUMN_CHARS),
                 intent=intent,
@@ -179,8 +182,9 @@ def _store(
                 article_ids="",
             )
         )
-        conversation.turns.append(
+        database.add(
             ChatTurn(
+                conversation=conversation,
                 role="bot",
                 text=for_storage(reply.text, TEXT_COLUMN_CHARS),
                 intent=intent,
