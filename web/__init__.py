@@ -55,20 +55,11 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-# Each feature is one blueprint module with its templates in templates/<name>/.
-BLUEPRINTS = ("health", "faq", "api", "chat", "contact", "console")
-
-
 def _register_blueprints(app: Flask) -> None:
-    import importlib
+    # Each feature is one blueprint module with its templates in templates/<name>/.
+    from web import api, chat, console, contact, faq, health
 
-    for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"web.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"web.{name}":
-                raise
-            continue  # a feature not built yet
+    for module in (health, faq, api, chat, contact, console):
         app.register_blueprint(module.bp)
         if hasattr(module, "init_app"):
             module.init_app(app)

@@ -30,14 +30,11 @@ cli = FlaskGroup(
 
 def _check_problems() -> list:
     """Every problem `kb check` knows about: articles, their queries, and the chat rules."""
+    from chatbot.rules import check_rules
     from kb.check import check_articles
 
-    problems = check_articles(Path(current_app.config["ARTICLES_DIR"]))
-    try:
-        from chatbot.rules import check_rules
-    except ImportError:  # the chat is optional for a knowledge-base-only checkout
-        return problems
-    return problems + check_rules(Path(current_app.config["ARTICLES_DIR"]))
+    articles_dir = Path(current_app.config["ARTICLES_DIR"])
+    return check_articles(articles_dir) + check_rules(articles_dir)
 
 
 @cli.command("check")
@@ -104,15 +101,9 @@ def main() -> None:
 
 def _register_extra_commands() -> None:
     """Commands defined next to the code they drive (chat, database, users, inquiries)."""
-    import importlib
+    from web import chat_cli, db_cli, inquiries_cli, users_cli
 
-    for module_name in ("web.chat_cli", "web.db_cli", "web.users_cli", "web.inquiries_cli"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
+    for module in (chat_cli, db_cli, users_cli, inquiries_cli):
         module.register(cli)
 
 
