@@ -78,6 +78,7 @@ def web_client(index_dir, tmp_path_factory, migrated_sqlite):
         index_dir,
         folder / "instance",
         f"sqlite:///{folder / 'db.sqlite3'}",
+        CHAT_RATE_LIMIT="100000 per minute",  # hypothesis sends hundreds of messages
     )
     return app.test_client()
 
@@ -113,3 +114,28 @@ def test_invisible_characters_are_not_words():
 
 def test_a_zero_width_space_inside_a_word_does_not_split_it():
     assert term_texts("レセ\u200bコン") == term_texts("レセコン")
+
+
+@WEB
+@given(ANY_TEXT, MARKUP)
+def test_chat_api_answers_any_message_without_failing(web_client, text, markup):
+    response = web_client.post(
+        "/api/chat",
+        json={"message": text + markup},
+        headers={"Origin": "http://localhost"},
+    )
+    assert response.status_code in (200, 400)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    if response.status_code == 200:
+        assert body["text"] and markup not in body["text"]
+    else:
+        assert body["error"]["message"]
+
+
+@WEB
+@given(st.one_of(ANY_TEXT.map(lambda t: {"message": t}), st.dictionaries(ANY_TEXT, ANY_TEXT)))
+def test_chat_api_rejects_malformed_bodies_with_a_message(web_client, body):
+    response = web_client.post("/api/chat", json=body, headers={"Origin": "http://localhost"})
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or response.get_json()["error"]["message"]

@@ -43,7 +43,7 @@ TOKEN_MAX_CHARS = 64
 TEXT_COLUMN_CHARS = 4000
 NORMALIZED_COLUMN_CHARS = 400
 ARTICLE_IDS_COLUMN_CHARS = 400
-RATE_LIMIT = "60 per minute"
+DEFAULT_RATE_LIMIT = "60 per minute"  # per client; CHAT_RATE_LIMIT changes it
 
 MESSAGES = {
     "content_type": "Content-Type: application/json で送信してください。",
@@ -206,7 +206,7 @@ def _store(
 
 @bp.post("/api/chat")
 @csrf.exempt  # no cookie authority: same-origin JSON only (Origin check + content type)
-@limiter.limit(RATE_LIMIT)
+@limiter.limit(lambda: current_app.config.get("CHAT_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 def api_chat():
     if not same_origin(request.headers.get("Origin")):
         return error_response(403, MESSAGES["origin"])
@@ -244,7 +244,7 @@ def page():
 
 
 @bp.post("/chat")
-@limiter.limit(RATE_LIMIT)
+@limiter.limit(lambda: current_app.config.get("CHAT_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 def send():
     token = session.get(SESSION_KEY)
     # A quick-reply button sends its own text; the text box may hold a half-typed question.
