@@ -235,3 +235,33 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- accessibility: axe-core from the npm registry (make install-dev), run inside the page ------
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        unavailable("axe-core がありません（make install-dev が npm から入れます）")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """The serious and critical axe violations of the page as it is now."""
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) still holds.
+    page.evaluate(axe_source)
+    found = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    return [v for v in found if v["impact"] in AXE_BLOCKING]
+
+
+def describe_violations(found: list[dict]) -> str:
+    return "\n".join(
+        f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+    )

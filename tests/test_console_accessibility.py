@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.test_accessibility import AXE, describe, violations
+from tests.conftest import axe_violations, describe_violations
 from tests.test_console import PASSWORD, add_inquiry
 from web import auth
 
@@ -22,13 +21,6 @@ CONSOLE_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def axe_js() -> str:
-    if not AXE.exists():
-        unavailable("axe-core がありません（make install-dev が npm から入れます）")
-    return AXE.read_text(encoding="utf-8")
-
-
 @pytest.fixture
 def admin_page(page, live_server, app):
     with app.app_context():
@@ -41,10 +33,10 @@ def admin_page(page, live_server, app):
     return page
 
 
-def test_the_login_page_has_no_serious_accessibility_violations(page, live_server, axe_js):
+def test_the_login_page_has_no_serious_accessibility_violations(page, live_server, axe_source):
     page.goto(f"{live_server.url}/console/login")
-    found = violations(page, axe_js)
-    assert not found, describe(found)
+    found = axe_violations(page, axe_source)
+    assert not found, describe_violations(found)
 
 
 @pytest.mark.parametrize("name", sorted(CONSOLE_PAGES))
@@ -52,22 +44,22 @@ def test_console_page_has_no_serious_accessibility_violations(
     admin_page,
     live_server,
     app,
-    axe_js,
+    axe_source,
     name,
 ):
     inquiry_id = add_inquiry(app, transcript="[2026-11-25 10:00] 利用者: 補助金は？")
     admin_page.goto(live_server.url + CONSOLE_PAGES[name].format(id=inquiry_id))
-    found = violations(admin_page, axe_js)
-    assert not found, describe(found)
+    found = axe_violations(admin_page, axe_source)
+    assert not found, describe_violations(found)
 
 
 def test_the_contact_form_with_errors_has_no_serious_accessibility_violations(
     page,
     live_server,
-    axe_js,
+    axe_source,
 ):
     page.goto(f"{live_server.url}/contact")
     page.get_by_role("button", name="送信する").click()
     page.locator("#error-summary").wait_for()
-    found = violations(page, axe_js)
-    assert not found, describe(found)
+    found = axe_violations(page, axe_source)
+    assert not found, describe_violations(found)
