@@ -8,6 +8,7 @@ from pathlib import Path
 from kb.articles import Article, load_articles
 from kb.index import memory_index
 from kb.problems import Problem
+from kb.rendering import leftover_emphasis
 from kb.search import SearchEngine
 
 TOP_N = 3
@@ -39,12 +40,26 @@ def query_ranks(article: Article, engine: SearchEngine) -> list[QueryRank]:
     return ranks
 
 
+def emphasis_problems(article: Article) -> list[Problem]:
+    """Emphasis markers that would show as literal `**` or `__` on the page."""
+    first_line = article.field_lines.get("body", 1)
+    return [
+        Problem(
+            article.path,
+            first_line + leftover.line,
+            f"強調の記号 {leftover.marker} が閉じていません（ページにそのまま表示されます）",
+        )
+        for leftover in leftover_emphasis(article.body)
+    ]
+
+
 def check_articles(articles_dir: Path) -> list[Problem]:
     loaded = load_articles(articles_dir)
     problems = list(loaded.problems)
     if loaded.articles:
         engine = SearchEngine(memory_index(loaded.articles))
         for article in loaded.articles.values():
+            problems.extend(emphasis_problems(article))
             for rank in query_ranks(article, engine):
                 if not rank.ok:
                     where = f"{rank.rank}位" if rank.rank else "圏外"
