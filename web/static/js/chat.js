@@ -152,6 +152,8 @@
     }
     addStylesheet();
     var ui = build();
+    // chat.css keeps room for the button at the page's end and around focused elements
+    document.documentElement.classList.add("has-chat-launcher");
     var state = loadState();
     var busy = false;
 
@@ -283,6 +285,12 @@
         event.preventDefault();
         setOpen(false, true);
       }
+    });
+    // The form the link leads to is where the person goes on: the panel stays shut there
+    // instead of reopening over the fields (the conversation is attached to the form).
+    ui.handoffLink.addEventListener("click", function () {
+      state.open = false;
+      saveState(state);
     });
     ui.form.addEventListener("submit", function (event) {
       event.preventDefault();
