@@ -329,9 +329,21 @@ def query_reading_runs(text: str) -> list[list[str]]:
     """The bigrams of each kana run a person typed, run by run (only those: kanji are words)."""
     normalized, _ = normalize_with_offsets(text)
     pattern = _HIRAGANA_RUN if has_kanji(normalized) else _KANA_RUN
+    runs = [piece for run in pattern.findall(normalized) for piece in _kana_words(run)]
     # A run of one or two repeated characters (ああああ, ーーー) is not a word.
-    runs = [run for run in pattern.findall(normalized) if len(set(run)) >= 3]
-    return [_bigrams(hiragana_to_katakana(run)) for run in runs]
+    runs = [run for run in runs if len(set(run)) >= 3]
+    return [_bigrams(hiragana_to_katakana(run)) for run in dict.fromkeys(runs)]
+
+
+# A sentence typed all in hiragana (ようひいけんしょはかみのまま) is one run; the dictionary cannot
+# segment it reliably, but a particle after a word of three kana or more most likely ends it.
+_PARTICLE_AFTER_WORD = re.compile(r"(?<=[ぁ-ゖァ-ヺー]{3})[はがをにでのもへとや]")
+
+
+def _kana_words(run: str) -> list[str]:
+    """The run itself and, when it looks like a sentence, its pieces between particles."""
+    pieces = [piece for piece in _PARTICLE_AFTER_WORD.split(run) if len(piece) >= 3]
+    return [run] + [piece for piece in pieces if piece != run]
 
 
 def query_reading_bigrams(text: str) -> list[str]:

@@ -140,3 +140,14 @@ def test_one_shared_kana_pair_is_not_a_match(engine):
     # ジョ alone is in half the articles; ほじょ must match most of its reading to count.
     response = engine.search("ほじょ", limit=50, highlight=False)
     assert all(hit.category == "subsidy" for hit in response.hits[:3])
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("ようひいけんしょはかみのまま？", "opinion-forms"),
+        ("ほうもんしんりょうでもつかえる？", "home-visits"),
+    ],
+)
+def test_a_sentence_typed_all_in_hiragana_finds_its_article(engine, question, article):
+    assert top_ids(engine, question, n=1) == [article]
