@@ -153,8 +153,10 @@ def _is_main_verb(morphemes, i: int) -> bool:
     (入れておく, 見てみる)."""
     morpheme = morphemes[i]
     pos = morpheme.part_of_speech()
-    if pos[:2] != ("動詞", "非自立可能") or i == 0 or morpheme.normalized_form() in STOP_WORDS:
+    if pos[:2] != ("動詞", "非自立可能") or morpheme.normalized_form() in STOP_WORDS:
         return False
+    if i == 0:
+        return True  # 忘れた: nothing before it to be auxiliary to
     previous = morphemes[i - 1].part_of_speech()
     # 時間かかる: in speech the particle is often left out
     return previous[0] == "名詞" or (

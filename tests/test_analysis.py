@@ -151,3 +151,7 @@ def test_one_shared_kana_pair_is_not_a_match(engine):
 )
 def test_a_sentence_typed_all_in_hiragana_finds_its_article(engine, question, article):
     assert top_ids(engine, question, n=1) == [article]
+
+
+def test_a_sentence_that_starts_with_its_verb_keeps_it():
+    assert terms("忘れた") == {"忘れる"}
