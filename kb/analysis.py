@@ -330,6 +330,10 @@ def reading_bigrams(text: str) -> list[str]:
 def query_reading_runs(text: str) -> list[list[str]]:
     """The bigrams of each kana run a person typed, run by run (only those: kanji are words)."""
     normalized, _ = normalize_with_offsets(text)
+    return _reading_runs(normalized)
+
+
+def _reading_runs(normalized: str) -> list[list[str]]:
     pattern = _HIRAGANA_RUN if has_kanji(normalized) else _KANA_RUN
     runs = [piece for run in pattern.findall(normalized) for piece in _kana_words(run)]
     # A run of one or two repeated characters (ああああ, ーーー) is not a word.
@@ -357,8 +361,13 @@ def _bigrams(text: str) -> list[str]:
 
 
 def is_kana_only_query(text: str) -> bool:
+    return bool(kana_only_reading_runs(text))
+
+
+def kana_only_reading_runs(text: str) -> list[list[str]]:
+    """The reading runs of a question written without kanji; none for any other question."""
     normalized, _ = normalize_with_offsets(text)
-    return bool(query_reading_bigrams(text)) and not has_kanji(normalized)
+    return [] if has_kanji(normalized) else _reading_runs(normalized)
 
 
 def analyzer_fingerprint() -> str:

@@ -4,6 +4,8 @@ Highlighting marks words in the text a person typed or an editor wrote, so every
 character must know which original characters it came from.
 """
 
+import functools
+import re
 import unicodedata
 
 # Half-width voiced marks and combining marks belong to the character before them; NFKC must see
@@ -29,6 +31,30 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
     The list has one extra entry at the end (the original length), so `offsets[end]` is valid.
     """
+    if (
+        text.isprintable()
+        and unicodedata.is_normalized("NFKC", text)
+        and not _joining_marks().search(text)
+    ):
+        # Most questions are already normal (kanji, kana, ASCII): if folding keeps the length,
+        # every character maps to one, and the per-character walk below can be skipped.
+        folded = text.casefold()
+        if len(folded) == len(text):
+            return folded, list(range(len(text) + 1))
+    return normalize_by_character(text)
+
+
+@functools.cache
+def _joining_marks() -> re.Pattern:
+    """Characters that join the one before them: combining marks (all below U+30000 and in
+    plane 14) and the kana voicing marks."""
+    ranges = (range(0x30000), range(0xE0000, 0xE1000))
+    marks = {chr(cp) for r in ranges for cp in r if unicodedata.combining(chr(cp))} | _JOINING
+    return re.compile("[" + "".join(re.escape(mark) for mark in sorted(marks)) + "]")
+
+
+def normalize_by_character(text: str) -> tuple[str, list[int]]:
+    """`normalize_with_offsets` the long way, one character cluster at a time."""
     pieces: list[str] = []
     offsets: list[int] = []
     i = 0

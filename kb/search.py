@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb import scoring
-from kb.analysis import analyze, is_kana_only_query, query_reading_runs
+from kb.analysis import analyze, kana_only_reading_runs
 from kb.articles import Article
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import normalize
@@ -143,7 +143,7 @@ class SearchEngine:
         terms = analyze(cleaned)
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
-        kana_runs = query_reading_runs(cleaned) if is_kana_only_query(cleaned) else []
+        kana_runs = kana_only_reading_runs(cleaned)
         if not terms and not kana_runs:
             return SearchResponse(
                 query, [], [], reason="no_terms", truncated=truncated,

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.analysis import analyze, term_texts
+from kb.normalization import normalize_by_character, normalize_with_offsets
 from tests.conftest import make_app
 
 # Any Unicode, surrogates excluded (they cannot be encoded in a request), plus the text this
@@ -46,6 +47,12 @@ def test_analyzer_never_raises_and_spans_stay_inside_the_text(text):
     for term in analyze(text):
         assert term.text
         assert 0 <= term.start <= term.end <= len(text)
+
+
+@FAST
+@given(ANY_TEXT)
+def test_the_fast_normalization_path_agrees_with_the_character_walk(text):
+    assert normalize_with_offsets(text) == normalize_by_character(text)
 
 
 @FAST
