@@ -599,3 +599,11 @@ def test_feedback_says_it_cannot_be_stored_and_keeps_the_comment(app_without_dat
     assert response.status_code == 503
     assert "送信できませんでした。時間をおいてもう一度お試しください。" in html
     assert f">{comment}</textarea>" in html
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_console_and_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert "Disallow: /console/" in text
+    assert "Sitemap: http://localhost/sitemap.xml" in text

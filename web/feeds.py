@@ -61,3 +61,16 @@ def atom_feed():
 def atom_time(day: dt.date) -> str:
     """An article's date as the RFC 3339 time Atom requires: the start of that day in Japan."""
     return dt.datetime.combine(day, dt.time(), tzinfo=JST).isoformat()
+
+
+@bp.get("/robots.txt")
+def robots():
+    # The console is behind a login anyway; keeping crawlers out of it keeps its login page out
+    # of search results, and the sitemap lists every public page.
+    lines = [
+        "User-agent: *",
+        "Disallow: /console/",
+        "Disallow: /api/",
+        f"Sitemap: {url_for('feeds.sitemap', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
