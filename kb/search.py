@@ -6,6 +6,7 @@ never through a query parser, so no character in it has a special meaning.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -23,6 +24,8 @@ from kb.rendering import plain_text
 FIELD_WEIGHTS = {"title": 4.0, "queries": 4.0, "tags": 2.5, "answer": 1.5, "body": 1.0}
 KANA_WEIGHT = 2.0
 KANA_MIN_SHARE = 0.75
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_URL = re.compile(r"(?:https?://|/articles/)\S+")
 # Each word of the question an article matches multiplies its score: long questions rank the
 # article that covers most of them first, not the one that repeats one word most.
 COVERAGE_WEIGHT = 1.5
@@ -206,22 +209,42 @@ class SearchEngine:
         return hit
 
     def _did_you_mean(self, cleaned: str, terms) -> list[str]:
-        """Replace unknown words by a close word of the articles, when that finds something."""
-        if not terms:
-            return []
+        """Replace unknown words by a close word of the articles, when that finds something.
+
+        The suggestion reads like the question: the words as typed, one per word of the
+        question (not its sub-words or synonyms), and a replacement as the articles write it.
+        """
         replaced = []
         changed = False
+        seen_groups: set[int] = set()
         for term in terms:
+            if term.synonym or term.group in seen_groups:
+                continue
+            seen_groups.add(term.group)
             if term.text in self._vocabulary:
-                replaced.append(term.text)
+                replaced.append(cleaned[term.start : term.end])
                 continue
             candidate = _closest(term.text, self._vocabulary)
+            if candidate and candidate.isascii() and candidate not in self._written_forms:
+                candidate = None  # a piece of a URL (oqs_csm_top), not a word people read
             if candidate:
-                replaced.append(candidate)
+                replaced.append(self._written_forms.get(candidate, candidate))
                 changed = True
         if not changed:
             return []
         return [" ".join(dict.fromkeys(replaced))]
+
+    @functools.cached_property
+    def _written_forms(self) -> dict[str, str]:
+        """Latin words as the articles write them (oqs → OQS): the index keeps them folded."""
+        counts: Counter = Counter()
+        for article in self.articles.values():
+            text = " ".join([article.title, article.body, *article.tags])
+            counts.update(_LATIN_WORD.findall(_URL.sub(" ", text)))
+        table: dict[str, str] = {}
+        for written, _ in counts.most_common():
+            table.setdefault(written.casefold(), written)
+        return table
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
         """Titles and questions that contain what has been typed so far, for search-as-you-type."""

@@ -159,3 +159,13 @@ def test_a_first_search_on_a_damaged_index_rebuilds_it(tmp_path, article_tree):
     fresh_worker = KnowledgeBase(article_tree, tmp_path / "index")
     assert fresh_worker.engine().search("補助金").hits
     assert IndexStore(tmp_path / "index").current_generation() != generation
+
+
+def test_a_suggestion_keeps_the_words_as_typed_and_latin_words_as_written(engine):
+    assert engine.search("ｺｰﾙｾｿﾀｰ").suggestions == ["コールセンター"]
+    assert engine.search("ＦＡＱＳ").suggestions == ["FAQ"]
+
+
+def test_pieces_of_urls_are_never_suggested(engine):
+    # oqs is in the portal's address (…?id=oqs_csm_top), not a word an article uses
+    assert "oqs" not in " ".join(engine.search("OSS").suggestions).casefold()
