@@ -327,18 +327,26 @@ def reading_bigrams(text: str) -> list[str]:
     return bigrams
 
 
-def query_reading_runs(text: str) -> list[list[str]]:
-    """The bigrams of each kana run a person typed, run by run (only those: kanji are words)."""
+def query_reading_runs(text: str) -> list[list[list[str]]]:
+    """The kana runs a person typed (only those: kanji are words), each as its ways of reading:
+    the whole run, then its pieces between particles; each way a list of reading bigrams."""
     normalized, _ = normalize_with_offsets(text)
     return _reading_runs(normalized)
 
 
-def _reading_runs(normalized: str) -> list[list[str]]:
+def _reading_runs(normalized: str) -> list[list[list[str]]]:
     pattern = _HIRAGANA_RUN if has_kanji(normalized) else _KANA_RUN
-    runs = [piece for run in pattern.findall(normalized) for piece in _kana_words(run)]
-    # A run of one or two repeated characters (ああああ, ーーー) is not a word.
-    runs = [run for run in runs if len(set(run)) >= 3]
-    return [_bigrams(hiragana_to_katakana(run)) for run in dict.fromkeys(runs)]
+    runs = []
+    for run in pattern.findall(normalized):
+        # A run of one or two repeated characters (ああああ, ーーー) is not a word.
+        readings = [piece for piece in _kana_words(run) if len(set(piece)) >= 3]
+        if readings:
+            runs.append([_bigrams(hiragana_to_katakana(piece)) for piece in readings])
+    return runs
+
+
+def query_reading_bigrams(text: str) -> list[str]:
+    return [bigram for run in query_reading_runs(text) for way in run for bigram in way]
 
 
 # A sentence typed all in hiragana (ようひいけんしょはかみのまま) is one run; the dictionary cannot
@@ -352,10 +360,6 @@ def _kana_words(run: str) -> list[str]:
     return [run] + [piece for piece in pieces if piece != run]
 
 
-def query_reading_bigrams(text: str) -> list[str]:
-    return [bigram for run in query_reading_runs(text) for bigram in run]
-
-
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
 
@@ -364,7 +368,7 @@ def is_kana_only_query(text: str) -> bool:
     return bool(kana_only_reading_runs(text))
 
 
-def kana_only_reading_runs(text: str) -> list[list[str]]:
+def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
     """The reading runs of a question written without kanji; none for any other question."""
     normalized, _ = normalize_with_offsets(text)
     return [] if has_kanji(normalized) else _reading_runs(normalized)

@@ -40,6 +40,9 @@ class Word:
     # The share of an alternative's distinct terms an article must contain to match it at all:
     # for reading bigrams, one shared bigram (ジョ) is chance, most of them is the word.
     min_share: float = 0.0
+    # Whether matching it counts towards the share of the question an article covers: not for
+    # the dictionary's guesses at a question typed all in kana, which its readings replace.
+    counts: bool = True
 
 
 class Postings:
@@ -127,11 +130,13 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> list[Score
                     rest[doc] += value
         for doc, value in best.items():
             totals[doc] += value + weights.tiebreak * rest[doc]
-            covered[doc] += 1
-        for doc in in_title:
-            covered_in_title[doc] += 1
+            if word.counts:
+                covered[doc] += 1
+        if word.counts:
+            for doc in in_title:
+                covered_in_title[doc] += 1
 
-    count = len(words) or 1
+    count = sum(1 for word in words if word.counts) or 1
     results = []
     for doc, total in totals.items():
         coverage = covered[doc] / count

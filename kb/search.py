@@ -22,7 +22,7 @@ from kb.rendering import plain_text
 
 # Title and the question aliases say what an article is about; the body only mentions things.
 FIELD_WEIGHTS = {"title": 4.0, "queries": 4.0, "tags": 2.5, "answer": 1.5, "body": 1.0}
-KANA_WEIGHT = 2.0
+KANA_WEIGHT = 4.0
 KANA_MIN_SHARE = 0.75
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _URL = re.compile(r"(?:https?://|/articles/)\S+")
@@ -173,16 +173,22 @@ class SearchEngine:
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
 
-    def _rank(self, terms, kana_runs: list[list[str]]) -> list[tuple[str, float, float]]:
+    def _rank(self, terms, kana_runs: list[list[list[str]]]) -> list[tuple[str, float, float]]:
         words = _question_words(terms)
-        for bigrams in kana_runs:
+        if kana_runs:
+            # Typed all in kana: the dictionary's segmentation is a guess, the readings decide.
+            for word in words:
+                word.counts = False
+        for readings in kana_runs:
             # Each kana run (ほうもんしんりょう, ｶｲｼｭｳ) is one more word of the question, matched
-            # on the readings of the indexed words.
-            unique = list(dict.fromkeys(bigrams))
-            boost = KANA_WEIGHT * 4 / len(unique)
-            words.append(
-                scoring.Word([[(KANA_FIELD, bigram, boost) for bigram in unique]], KANA_MIN_SHARE)
-            )
+            # on the readings of the indexed words, as a whole or by its pieces.
+            alternatives = []
+            for bigrams in readings:
+                unique = list(dict.fromkeys(bigrams))
+                boost = KANA_WEIGHT * 4 / len(unique)
+                alternatives.append([(KANA_FIELD, bigram, boost) for bigram in unique])
+            for alternative in alternatives:
+                words.append(scoring.Word([alternative], KANA_MIN_SHARE))
         return [
             (item.doc_id, item.score, item.coverage)
             for item in scoring.score(self._postings, words, WEIGHTS)
