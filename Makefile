@@ -35,7 +35,7 @@ build: install
 	$(BIN)/kb reindex --if-stale
 
 run: build
-	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app
 
 lint: install-dev
 	$(BIN)/ruff check .

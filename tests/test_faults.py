@@ -29,7 +29,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Gunicorn:
-    """`make run`'s server: the same WSGI app, two workers, an instance folder of its own."""
+    """`make run`'s server: the same WSGI app and settings, two workers, an instance folder of
+    its own."""
 
     def __init__(self, environment: dict[str, str]):
         self.environment = environment
@@ -41,18 +42,23 @@ class Gunicorn:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        logs = Path(self.environment["HELPDESK_INSTANCE"]).parent
+        self.access_log = logs / f"access-{port}.log"
+        self.error_log = logs / f"error-{port}.log"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
-            + ["wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2"]
+            + ["--bind", f"127.0.0.1:{port}", "wsgi:app"],
             cwd=PROJECT_ROOT,
             env=self.environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self.access_log.open("wb"),
+            # a file, not a pipe: nobody reads a pipe while the server runs, and a full one
+            # would block the server
+            stderr=self.error_log.open("wb"),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(self.process.stderr.read().decode(errors="replace"))
+                raise AssertionError(self.error_log.read_text(encoding="utf-8", errors="replace"))
             try:
                 if self.get("/healthz")[0] == 200:
                     return self
@@ -234,3 +240,13 @@ def test_with_the_database_down_the_faq_and_chat_answer_and_the_form_keeps_the_t
     page = refused.value.read().decode()
     assert refused.value.code == 503
     assert typed in page and "やまだ診療所" in page
+
+
+def test_the_access_log_never_holds_what_was_typed(site):
+    server = site.start()
+    typed = {"q": "患者の電話 090-1234-5678 受給者番号 12345678"}
+    assert server.get("/search?" + urllib.parse.urlencode(typed))[0] == 200
+    server.stop()
+    log = server.access_log.read_text(encoding="utf-8")
+    assert '"GET /search HTTP/1.1" 200' in log
+    assert "5678" not in log and "%E9" not in log.upper()
