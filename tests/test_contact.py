@@ -335,7 +335,7 @@ def test_the_thanks_page_says_what_happens_next(app, client):
     html = client.get("/contact/thanks").get_data(as_text=True)
     assert "受付番号" in html
     assert "uketsuke@yamada-clinic.example.jp" in html and "メールで回答" in html
-    assert "数日" in html
+    assert "日数がかかる場合があります" in html
     assert "0800-080-4583" in html and "平日8:00〜18:00・土曜日8:00〜16:00" in html
 
 
