@@ -58,7 +58,7 @@ def test_search_open_the_answer_and_say_it_helped(page, live_server, app):
     expect(page).to_have_url(re.compile(r"/search\?q="))
     first = page.locator(".result").first
     expect(first.locator(".result-title")).to_contain_text("助成金の申請期間はいつまでですか")
-    expect(first.locator(".result-answer")).to_contain_text("申請を受け付けています")
+    expect(first.locator(".result-answer")).to_contain_text("申請を受け付けるとされています")
     expect(first.locator("mark").first).to_be_visible()
     expect(page.get_by_label("よくある質問を検索")).to_have_value("補助金いつまで")
     screenshot(page, "faq-search")
@@ -66,7 +66,7 @@ def test_search_open_the_answer_and_say_it_helped(page, live_server, app):
 
     first.locator(".result-title a").click()
     expect(page).to_have_url(re.compile(r"/articles/subsidy-period$"))
-    expect(page.locator(".answer-box")).to_contain_text("申請を受け付けています")
+    expect(page.locator(".answer-box")).to_contain_text("申請を受け付けるとされています")
     expect(page.get_by_role("navigation", name="現在位置")).to_contain_text("助成金")
     expect(page.get_by_role("heading", name="この記事は役に立ちましたか？")).to_be_visible()
     screenshot(page, "faq-article")
