@@ -302,11 +302,10 @@ def term_texts(text: str) -> list[str]:
     return [term.text for term in analyze(text)]
 
 
-# Kana: a hiragana-only word (ほうもんしんりょう) is cut into nonsense by the dictionary, so it is
-# matched on the reading instead: every indexed word's katakana reading, as character bigrams.
-_HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{4,}")
-# With no kanji at all, katakana is read too: half-width ﾚｾｺﾝ ｶｲｼｭｳ is typed on old reception PCs,
-# and カイシュウ is a reading, not a word the dictionary knows.
+# Kana: a question typed without kanji (ほうもんしんりょう, half-width ﾚｾｺﾝ ｶｲｼｭｳ from old reception
+# PCs) is cut into nonsense by the dictionary, so it is matched on the reading instead: every
+# indexed word's katakana reading, as character bigrams. In a question with kanji the kana are
+# particles and endings, already analyzed as words.
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 
 
@@ -327,26 +326,20 @@ def reading_bigrams(text: str) -> list[str]:
     return bigrams
 
 
-def query_reading_runs(text: str) -> list[list[list[str]]]:
-    """The kana runs a person typed (only those: kanji are words), each as its ways of reading:
-    the whole run, then its pieces between particles; each way a list of reading bigrams."""
+def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
+    """For a question written without kanji, its kana runs, each as its ways of reading: the
+    whole run, then its pieces between particles; each way a list of reading bigrams. None for
+    any other question."""
     normalized, _ = normalize_with_offsets(text)
-    return _reading_runs(normalized)
-
-
-def _reading_runs(normalized: str) -> list[list[list[str]]]:
-    pattern = _HIRAGANA_RUN if has_kanji(normalized) else _KANA_RUN
+    if has_kanji(normalized):
+        return []
     runs = []
-    for run in pattern.findall(normalized):
+    for run in _KANA_RUN.findall(normalized):
         # A run of one or two repeated characters (ああああ, ーーー) is not a word.
         readings = [piece for piece in _kana_words(run) if len(set(piece)) >= 3]
         if readings:
             runs.append([_bigrams(hiragana_to_katakana(piece)) for piece in readings])
     return runs
-
-
-def query_reading_bigrams(text: str) -> list[str]:
-    return [bigram for run in query_reading_runs(text) for way in run for bigram in way]
 
 
 # A sentence typed all in hiragana (ようひいけんしょはかみのまま) is one run; the dictionary cannot
@@ -362,16 +355,6 @@ def _kana_words(run: str) -> list[str]:
 
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
-
-
-def is_kana_only_query(text: str) -> bool:
-    return bool(kana_only_reading_runs(text))
-
-
-def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
-    """The reading runs of a question written without kanji; none for any other question."""
-    normalized, _ = normalize_with_offsets(text)
-    return [] if has_kanji(normalized) else _reading_runs(normalized)
 
 
 def analyzer_fingerprint() -> str:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from kb.analysis import analyze, parse_synonyms, query_reading_bigrams, reading_bigrams, term_texts
+from kb.analysis import (
+    analyze,
+    kana_only_reading_runs,
+    parse_synonyms,
+    reading_bigrams,
+    term_texts,
+)
 from kb.normalization import normalize_with_offsets
 from tests.conftest import top_ids
 
@@ -91,7 +97,8 @@ def test_a_negating_prefix_stays_with_its_noun():
 
 
 def test_hiragana_is_matched_by_reading():
-    assert set(query_reading_bigrams("ほうもんしんりょう")) <= set(reading_bigrams("訪問診療"))
+    [[whole_run]] = kana_only_reading_runs("ほうもんしんりょう")
+    assert set(whole_run) <= set(reading_bigrams("訪問診療"))
 
 
 def test_partial_word_finds_the_compound_article(engine):
