@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, fields
 
-from chatbot.hours import call_centre_status
+from chatbot.hours import CallCentre
 from chatbot.matching import Message, explained_groups, phrase_matches
 from chatbot.rules import Intent, Rules
 from kb.privacy import find, mask
@@ -62,8 +63,6 @@ class ChatState:
 
     topic: str | None = None  # a KB category id: follow-ups inherit it, the contact form uses it
     unanswered_streak: int = 0
-    last_intent: str | None = None
-    last_articles: list[str] = field(default_factory=list)
     turns: int = 0
     handed_off: bool = False
 
@@ -72,24 +71,29 @@ class ChatState:
 
     @classmethod
     def from_dict(cls, data: object) -> ChatState:
-        """A state from stored JSON; unknown keys and values of the wrong type are ignored."""
+        """A state from stored JSON; unknown keys and values of the wrong type are ignored.
+
+        Conversations stored before 2025 also hold `last_intent` and `last_articles`, which
+        nothing read: they are among the ignored keys."""
         state = cls()
         if not isinstance(data, dict):
             return state
         for item in fields(cls):
             value = data.get(item.name)
             default = getattr(state, item.name)
-            if item.name == "topic" or item.name == "last_intent":
+            if item.name == "topic":
                 if value is None or isinstance(value, str):
                     setattr(state, item.name, value)
             elif isinstance(default, bool):
                 if isinstance(value, bool):
                     setattr(state, item.name, value)
-            elif isinstance(default, int):
-                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                    setattr(state, item.name, value)
-            elif isinstance(default, list) and isinstance(value, list):
-                setattr(state, item.name, [v for v in value if isinstance(v, str)][:MAX_ARTICLES])
+            elif (
+                isinstance(default, int)
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+                and value >= 0
+            ):
+                setattr(state, item.name, value)
         return state
 
 
@@ -103,7 +107,6 @@ class Reply:
     kind: str = "fallback"  # answer, search, choices, clarify, smalltalk, handoff, fallback, ...
     call_centre: dict = field(default_factory=dict)
     personal_data: bool = False  # the message held personal data (the reply says so)
-    stored_text: str = ""  # the message as it may be stored: personal data masked
     normalized: str = ""  # analyzed terms of the masked message, space-joined
     topic: str | None = None
 
@@ -249,8 +252,16 @@ def without_personal_data(masked: str) -> str:
 
 
 class Engine:
-    def __init__(self, rules: Rules, search_engine: SearchEngine):
+    def __init__(
+        self,
+        rules: Rules,
+        search_engine: SearchEngine,
+        call_centre: CallCentre,
+        public_numbers: Collection[str] = frozenset(),
+    ):
         self.rules = rules
+        self.call_centre = call_centre
+        self.public_numbers = public_numbers  # published numbers privacy leaves alone
         self.search_engine = search_engine
         self.articles = search_engine.articles
 
@@ -258,11 +269,11 @@ class Engine:
 
     def reply(self, state: ChatState, message: str, now: dt.datetime) -> tuple[Reply, ChatState]:
         message = (message or "")[:MAX_MESSAGE_CHARS]
-        personal = bool(find(message))
-        stored = mask(message) if personal else message
+        personal = bool(find(message, self.public_numbers))
+        stored = mask(message, self.public_numbers) if personal else message
         question = without_personal_data(stored) if personal else stored
         analyzed = Message.from_text(question)
-        status = call_centre_status(now)
+        status = self.call_centre.status(now)
         new_state = ChatState.from_dict(state.to_dict())
         new_state.turns += 1
 
@@ -271,7 +282,6 @@ class Engine:
             reply = self._with_privacy_notice(reply)
         reply.call_centre = status
         reply.personal_data = personal
-        reply.stored_text = stored
         reply.normalized = analyzed.normalized
 
         if reply.kind in ("answer", "search", "clarify", "handoff"):
@@ -286,10 +296,9 @@ class Engine:
             reply.handoff = True
         if reply.topic:
             new_state.topic = reply.topic
-        new_state.last_intent = reply.intent
-        if reply.articles:
-            new_state.last_articles = reply.article_ids
         new_state.handed_off = new_state.handed_off or reply.handoff
+        # The rules write the number as {call_centre_phone}: its one place is the settings.
+        reply.text = reply.text.replace("{call_centre_phone}", self.call_centre.phone)
         return reply, new_state
 
     # --- what to answer ------------------------------------------------------------------

@@ -17,27 +17,12 @@ import yaml
 from chatbot.matching import Phrase, compile_phrase
 from kb.categories import CATEGORY_BY_ID
 from kb.problems import Problem
+from kb.schema import Field, Style, YamlFile
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 KINDS = ("answer", "clarify", "smalltalk", "handoff")
-INTENT_FIELDS = (
-    "id",
-    "kind",
-    "triggers",
-    "required",
-    "any",
-    "excluded",
-    "articles",
-    "topic",
-    "reply",
-    "quick_replies",
-    "call_centre",
-    "unanswered",
-    "examples",
-)
-TOP_LEVEL_FIELDS = ("messages", "topics", "filler", "intents")
 MESSAGE_KEYS = (
     "article_link",
     "choices",
@@ -93,9 +78,6 @@ class Rules:
     messages: dict[str, object]
     path: Path
 
-    def intent(self, intent_id: str) -> Intent:
-        return next(intent for intent in self.intents if intent.id == intent_id)
-
     def message(self, key: str) -> str:
         return str(self.messages[key])
 
@@ -128,45 +110,88 @@ def read_rules(path: Path, articles: Mapping | None = None) -> tuple[Rules | Non
         return None, [Problem(Path(path), 0, "ルールのファイルがありません")]
     except UnicodeDecodeError:
         return None, [Problem(Path(path), 1, "UTF-8 として読めません")]
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        return None, [
-            Problem(Path(path), mark.line + 1 if mark else 1, f"YAML が読めません: {reason}")
-        ]
-    return _Reader(Path(path), articles).read(root)
+    source = YamlFile(Path(path), style=RULES_STYLE)
+    root = source.compose(text)
+    if source.problems:
+        return None, source.problems
+    return _Reader(source, articles).read(root)
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+# The rules report a value's problem at the value's own line, check list items one by one (a
+# lone string is a list of one) and refuse a key written twice.
+RULES_STYLE = Style(each_item=True, lone_item=True, repeated_keys=True)
 
 
-def _plain(node: yaml.Node):
-    return yaml.SafeLoader("").construct_document(node) if node is not None else None
+def _kind_check(kind: str) -> str | None:
+    if kind and kind not in KINDS:
+        return f"kind「{kind}」は {', '.join(KINDS)} のどれかにしてください"
+    return None
+
+
+def _id_check(intent_id: str) -> str | None:
+    if intent_id and not ID_PATTERN.match(intent_id):
+        return f"id「{intent_id}」は英小文字・数字・ハイフンだけで書いてください"
+    return None
+
+
+def _unknown_topic(topic: str) -> str:
+    return f"topic「{topic}」は未知のカテゴリです（使えるカテゴリ: {', '.join(CATEGORY_BY_ID)}）"
+
+
+def _topic_check(topic: str) -> str | None:
+    return _unknown_topic(topic) if topic and topic not in CATEGORY_BY_ID else None
+
+
+TOP_LEVEL_FIELDS = (
+    Field("messages", "node", required=True, missing="「messages」がありません"),
+    Field("topics", "node"),
+    Field("filler", "texts"),
+    Field("intents", "node", required=True, missing="「intents」がありません"),
+)
+MESSAGE_FIELDS = tuple(
+    Field(key, "text", required=True, missing="messages に「{name}」がありません")
+    for key in MESSAGE_KEYS
+) + tuple(Field(key, "texts") for key in MESSAGE_LIST_KEYS)
+INTENT_FIELDS = (
+    Field("id", "text", required=True, missing="意図に「id」がありません", check=_id_check),
+    Field("kind", "text", check=_kind_check),
+    Field("triggers", "texts"),
+    Field("required", "texts"),
+    Field("any", "texts"),
+    Field("excluded", "texts"),
+    Field("articles", "texts"),
+    Field("topic", "text", check=_topic_check),
+    Field("reply", "text"),
+    Field("quick_replies", "texts"),
+    Field("call_centre", "flag"),
+    Field("unanswered", "flag"),
+    Field("examples", "texts"),
+)
 
 
 class _Reader:
-    def __init__(self, path: Path, articles: Mapping | None):
-        self.path = path
+    def __init__(self, source: YamlFile, articles: Mapping | None):
+        self.source = source
+        self.path = source.path
         self.articles = articles
-        self.problems: list[Problem] = []
+        self.problems = source.problems
 
     def report(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+        self.source.report(line, message)
 
     def read(self, root: yaml.Node | None) -> tuple[Rules | None, list[Problem]]:
         if not isinstance(root, yaml.MappingNode):
             self.report(1, "ルールは「項目: 値」の形式で書いてください（intents: など）")
             return None, self.problems
-        sections = self.mapping(root, TOP_LEVEL_FIELDS, "ルールの最上位")
-        if "intents" not in sections:
-            self.report(1, "「intents」がありません")
-        messages = self.messages(sections.get("messages"))
-        subjects = self.topics(sections.get("topics"))
-        filler = self.filler(sections.get("filler"))
-        intents = self.intents(sections.get("intents"))
+        sections = self.source.fields(
+            root, TOP_LEVEL_FIELDS, where="ルールの最上位", missing_line=1
+        )
+        messages = self.messages(sections["messages"])
+        subjects = self.topics(sections["topics"])
+        filler: frozenset[str] = frozenset().union(
+            *(compile_phrase(text).terms for text in sections["filler"])
+        )
+        intents = self.intents(sections["intents"])
         self.ambiguous_triggers(intents)
         if self.problems:
             return None, self.problems
@@ -177,122 +202,43 @@ class _Reader:
         rules = Rules(tuple(intents), subjects, filler, messages, self.path)
         return rules, self.problems
 
-    # --- generic field readers -------------------------------------------------------
-
-    def mapping(self, node: yaml.MappingNode, known: tuple[str, ...], where: str) -> dict:
-        values: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key not in known:
-                self.report(
-                    _line(key_node),
-                    f"{where}の未知の項目「{key}」です（使える項目: {', '.join(known)}）",
-                )
-                continue
-            if key in values:
-                self.report(_line(key_node), f"{where}の項目「{key}」が2回書かれています")
-                continue
-            values[key] = value_node
-            values[f"{key}:line"] = _line(key_node)
-        return values
-
-    def text(self, node: yaml.Node | None, name: str, line: int) -> str:
-        if node is None:
-            return ""
-        value = _plain(node)
-        if not isinstance(value, str):
-            self.report(_line(node), f"「{name}」は文字列で書いてください")
-            return ""
-        if not value.strip():
-            self.report(_line(node), f"「{name}」が空です")
-        return value.strip()
-
-    def text_list(self, node: yaml.Node | None, name: str) -> list[tuple[str, int]]:
-        """(text, line) of each item; a lone string counts as a list of one."""
-        if node is None:
-            return []
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
-            return []
-        items = node.value if isinstance(node, yaml.SequenceNode) else None
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str"):
-            items = [node]
-        if items is None:
-            self.report(_line(node), f"「{name}」は文字列のリストで書いてください（例: [a, b]）")
-            return []
-        result = []
-        for item in items:
-            value = _plain(item)
-            if not isinstance(value, str):
-                self.report(_line(item), f"「{name}」の項目は文字列で書いてください")
-            elif not value.strip():
-                self.report(_line(item), f"「{name}」に空の項目があります")
-            else:
-                result.append((value.strip(), _line(item)))
-        return result
-
-    def flag(self, node: yaml.Node | None, name: str) -> bool:
-        if node is None:
-            return False
-        value = _plain(node)
-        if not isinstance(value, bool):
-            self.report(_line(node), f"「{name}」は true か false で書いてください")
-            return False
-        return value
-
     # --- sections ----------------------------------------------------------------------
 
     def messages(self, node: yaml.Node | None) -> dict[str, object]:
         if node is None:
-            self.report(1, "「messages」がありません")
             return {}
         if not isinstance(node, yaml.MappingNode):
-            self.report(_line(node), "「messages」は「名前: 文」の形式で書いてください")
+            self.report(self.source.line(node), "「messages」は「名前: 文」の形式で書いてください")
             return {}
-        fields = self.mapping(node, MESSAGE_KEYS + MESSAGE_LIST_KEYS, "messages ")
-        messages: dict[str, object] = {}
-        for key in MESSAGE_KEYS:
-            if key not in fields:
-                self.report(_line(node), f"messages に「{key}」がありません")
-                continue
-            messages[key] = self.text(fields[key], key, fields[f"{key}:line"])
-        for key in MESSAGE_LIST_KEYS:
-            messages[key] = tuple(text for text, _ in self.text_list(fields.get(key), key))
-        return messages
+        fields = self.source.fields(node, MESSAGE_FIELDS, where="messages ")
+        return {item.name: fields[item.name] for item in MESSAGE_FIELDS}
 
     def topics(self, node: yaml.Node | None) -> dict[str, tuple[Phrase, ...]]:
         if node is None:
             return {}
         if not isinstance(node, yaml.MappingNode):
-            self.report(_line(node), "「topics」は「カテゴリid: [言葉, …]」の形式で書いてください")
+            self.report(
+                self.source.line(node),
+                "「topics」は「カテゴリid: [言葉, …]」の形式で書いてください",
+            )
             return {}
         subjects: dict[str, tuple[Phrase, ...]] = {}
         for key_node, value_node in node.value:
             topic = key_node.value
             if topic not in CATEGORY_BY_ID:
-                self.report(_line(key_node), self.unknown_topic(topic))
+                self.report(self.source.line(key_node), _unknown_topic(topic))
                 continue
-            words = self.text_list(value_node, f"topics.{topic}")
+            words = self.source.text_list(value_node, f"topics.{topic}")
             if not words:
-                self.report(_line(key_node), f"topics の「{topic}」に言葉がありません")
+                self.report(self.source.line(key_node), f"topics の「{topic}」に言葉がありません")
             subjects[topic] = tuple(compile_phrase(text) for text, _ in words)
         return subjects
-
-    def filler(self, node: yaml.Node | None) -> frozenset[str]:
-        terms: set[str] = set()
-        for text, _ in self.text_list(node, "filler"):
-            terms |= compile_phrase(text).terms
-        return frozenset(terms)
-
-    def unknown_topic(self, topic: str) -> str:
-        return (
-            f"topic「{topic}」は未知のカテゴリです（使えるカテゴリ: {', '.join(CATEGORY_BY_ID)}）"
-        )
 
     def intents(self, node: yaml.Node | None) -> list[Intent]:
         if node is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
-            self.report(_line(node), "「intents」は「- id: …」のリストで書いてください")
+            self.report(self.source.line(node), "「intents」は「- id: …」のリストで書いてください")
             return []
         intents: list[Intent] = []
         first_line: dict[str, int] = {}
@@ -338,66 +284,62 @@ class _Reader:
 
     def intent(self, node: yaml.Node) -> Intent | None:
         if not isinstance(node, yaml.MappingNode):
-            self.report(_line(node), "意図は「id: …」から始まる「項目: 値」の形式で書いてください")
-            return None
-        fields = self.mapping(node, INTENT_FIELDS, "意図")
-        line = fields.get("id:line", _line(node))
-        intent_id = self.text(fields.get("id"), "id", line)
-        if "id" not in fields:
-            self.report(_line(node), "意図に「id」がありません")
-        elif intent_id and not ID_PATTERN.match(intent_id):
-            self.report(line, f"id「{intent_id}」は英小文字・数字・ハイフンだけで書いてください")
-        kind = self.text(fields.get("kind"), "kind", line) or "answer"
-        if kind not in KINDS:
             self.report(
-                fields.get("kind:line", line),
-                f"kind「{kind}」は {', '.join(KINDS)} のどれかにしてください",
+                self.source.line(node),
+                "意図は「id: …」から始まる「項目: 値」の形式で書いてください",
             )
-        triggers = self.text_list(fields.get("triggers"), "triggers")
+            return None
+        fields = self.source.fields(node, INTENT_FIELDS, where="意図")
+        line = fields.get("id").key_line if "id" in fields else self.source.line(node)
+
+        def key_line(name: str) -> int:
+            return fields.get(name).key_line if name in fields else line
+
+        intent_id = fields["id"]
+        kind = fields["kind"] or "answer"
+        triggers = fields["triggers"]
         if not triggers:
             self.report(
-                fields.get("triggers:line", line),
+                key_line("triggers"),
                 f"意図「{intent_id}」の triggers が空です（この意図になる言い方を1つ以上書いてください）",
             )
-        articles = self.text_list(fields.get("articles"), "articles")
-        for article_id, article_line in articles:
+        articles = fields["articles"]
+        for article_id, article_line in zip(
+            articles, fields.get("articles").item_lines, strict=True
+        ):
             if self.articles is not None and article_id not in self.articles:
                 self.report(article_line, f"記事「{article_id}」はありません")
         if kind == "answer" and not articles and "articles" not in fields:
             self.report(line, f"意図「{intent_id}」に articles がありません（答える記事の id）")
         elif kind == "answer" and not articles:
-            self.report(fields["articles:line"], f"意図「{intent_id}」の articles が空です")
-        topic = self.text(fields.get("topic"), "topic", line) or None
-        if topic is not None and topic not in CATEGORY_BY_ID:
-            self.report(fields.get("topic:line", line), self.unknown_topic(topic))
+            self.report(key_line("articles"), f"意図「{intent_id}」の articles が空です")
+        topic = fields["topic"] or None
         if topic is None and kind == "answer" and articles and self.articles is not None:
-            first = self.articles.get(articles[0][0])
+            first = self.articles.get(articles[0])
             topic = first.category if first is not None else None
-        reply = self.text(fields.get("reply"), "reply", line)
+        reply = fields["reply"]
         if kind != "answer" and not reply:
             self.report(line, f"意図「{intent_id}」に reply がありません（{kind} の意図の返答）")
-        quick_replies = self.text_list(fields.get("quick_replies"), "quick_replies")
-        if kind == "clarify" and not quick_replies:
+        if kind == "clarify" and not fields["quick_replies"]:
             self.report(line, f"意図「{intent_id}」は clarify なので quick_replies が必要です")
-        examples = self.text_list(fields.get("examples"), "examples")
         intent = Intent(
             id=intent_id,
             kind=kind,
-            triggers=tuple(compile_phrase(text) for text, _ in triggers),
-            required=tuple(compile_phrase(t) for t, _ in self.text_list(fields.get("required"), "required")),
-            any=tuple(compile_phrase(t) for t, _ in self.text_list(fields.get("any"), "any")),
-            excluded=tuple(compile_phrase(t) for t, _ in self.text_list(fields.get("excluded"), "excluded")),
-            articles=tuple(article_id for article_id, _ in articles),
+            triggers=tuple(compile_phrase(text) for text in triggers),
+            required=tuple(compile_phrase(text) for text in fields["required"]),
+            any=tuple(compile_phrase(text) for text in fields["any"]),
+            excluded=tuple(compile_phrase(text) for text in fields["excluded"]),
+            articles=articles,
             topic=topic,
             reply=reply,
-            quick_replies=tuple(text for text, _ in quick_replies),
-            call_centre=self.flag(fields.get("call_centre"), "call_centre"),
-            unanswered=self.flag(fields.get("unanswered"), "unanswered"),
-            examples=tuple(text for text, _ in examples),
+            quick_replies=fields["quick_replies"],
+            call_centre=fields["call_centre"],
+            unanswered=fields["unanswered"],
+            examples=fields["examples"],
             line=line,
-            example_lines=tuple(example_line for _, example_line in examples),
-            trigger_lines=tuple(trigger_line for _, trigger_line in triggers),
-        )  # fmt: skip
+            example_lines=fields.get("examples").item_lines,
+            trigger_lines=fields.get("triggers").item_lines,
+        )
         return intent if intent_id else None
 
 

@@ -266,9 +266,23 @@ def parse_synonyms(text: str) -> list[list[str]]:
     return groups
 
 
+_synonyms_path = SYNONYMS_PATH
+
+
+def use_synonyms(path: Path) -> None:
+    """Read the synonyms from `path` from now on (the app's `synonyms_file` setting).
+
+    Process-wide, like the analyzer itself: an app sets it once at start, before it indexes.
+    """
+    global _synonyms_path
+    if Path(path) != _synonyms_path:
+        _synonyms_path = Path(path)
+        synonym_table.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def synonym_table() -> SynonymTable:
-    return SynonymTable.from_file(SYNONYMS_PATH)
+    return SynonymTable.from_file(_synonyms_path)
 
 
 def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
@@ -361,8 +375,9 @@ def analyzer_fingerprint() -> str:
     """Changes whenever the analysis could produce different terms: code, dictionary, synonyms."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("analysis.py", "dates.py", "normalization.py", "synonyms.txt", "compounds.txt"):
+    for name in ("analysis.py", "dates.py", "normalization.py", "compounds.txt"):
         digest.update((here / name).read_bytes())
+    digest.update(_synonyms_path.read_bytes())
     for package in ("SudachiPy", "SudachiDict-core"):
         try:
             digest.update(importlib.metadata.version(package).encode())

@@ -16,23 +16,12 @@ import yaml
 
 from kb.categories import CATEGORY_BY_ID
 from kb.problems import Problem
+from kb.schema import Field, Fields, Style, YamlFile
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Internal links are written as site paths so that the Markdown reads the same everywhere.
 INTERNAL_LINK = re.compile(r"\]\(/articles/([^)#?\s]*)")
 
-REQUIRED_FIELDS = (
-    "id",
-    "title",
-    "category",
-    "answer",
-    "tags",
-    "queries",
-    "related",
-    "source",
-    "updated",
-)
-OPTIONAL_FIELDS = ("order",)
 MIN_QUERIES, MAX_QUERIES = 3, 6
 DEFAULT_ORDER = 100
 
@@ -97,6 +86,11 @@ def load_articles(directory: Path) -> LoadResult:
     return LoadResult(articles=articles, problems=sorted(problems))
 
 
+# Front matter reports every problem at its key's line, names a wrong value's type, judges a list
+# as a whole, and lets a repeated key's last value win, as it always has.
+FRONT_MATTER = Style(at_key=True, type_detail=True)
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
     """A safe loader that leaves dates as text, so an impossible date is reported, not raised."""
 
@@ -143,156 +137,98 @@ def parse_article_text(text: str, path: Path) -> tuple[Article | None, list[Prob
     leading_blank = next((i for i, line in enumerate(body_lines) if line.strip()), len(body_lines))
     body = "\n".join(body_lines[leading_blank:]).rstrip()
     body_first_line = closing + 2 + leading_blank
-    try:
-        node = yaml.compose(front_text, Loader=_FrontMatterLoader)
-        data = yaml.load(front_text, Loader=_FrontMatterLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        reason = getattr(error, "problem", None) or str(error)
-        return None, [Problem(path, line, f"front matter の YAML が読めません: {reason}")]
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    front = YamlFile(
+        path, style=FRONT_MATTER, first_line=2, loader=_FrontMatterLoader, label="front matter の "
+    )
+    node = front.compose(front_text)
+    if front.problems:
+        return None, front.problems
+    if not isinstance(node, yaml.MappingNode):
         return None, [Problem(path, 2, "front matter は「項目: 値」の形式で書いてください")]
-
-    field_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value}
-    query_lines = _item_lines(node, "queries")
-    checker = _FieldChecker(path, data, field_lines)
-    article = checker.build(body, body_first_line, query_lines)
-    return (article if not checker.problems else None), checker.problems
+    fields = front.fields(node, FIELDS, missing_line=2)
+    article = _build(front, fields, body, body_first_line)
+    return (article if not front.problems else None), front.problems
 
 
-def _item_lines(node: yaml.MappingNode, key: str) -> tuple[int, ...]:
-    for key_node, value_node in node.value:
-        if key_node.value == key and isinstance(value_node, yaml.SequenceNode):
-            return tuple(item.start_mark.line + 2 for item in value_node.value)
-    return ()
+def _unknown_category(category: str) -> str | None:
+    if category and category not in CATEGORY_BY_ID:
+        return f"未知のカテゴリ「{category}」です（使えるカテゴリ: {', '.join(CATEGORY_BY_ID)}）"
+    return None
 
 
-class _FieldChecker:
-    """Checks one article's fields; each check adds a problem at the field's line."""
+def _bad_id(article_id: str) -> str | None:
+    if article_id and not ID_PATTERN.match(article_id):
+        return f"id「{article_id}」は英小文字・数字・ハイフンだけで書いてください"
+    return None
 
-    def __init__(self, path: Path, data: dict, field_lines: dict[str, int]):
-        self.path = path
-        self.data = data
-        self.field_lines = field_lines
-        self.problems: list[Problem] = []
 
-    def report(self, name: str, message: str) -> None:
-        self.problems.append(Problem(self.path, self.field_lines.get(name, 2), message))
+def _query_count(queries: tuple[str, ...]) -> str | None:
+    if not MIN_QUERIES <= len(queries) <= MAX_QUERIES:
+        return f"queries は {MIN_QUERIES}〜{MAX_QUERIES} 件にしてください（今は {len(queries)} 件）"
+    return None
 
-    def text(self, name: str) -> str:
-        value = self.data.get(name)
-        if name not in self.data:
-            return ""
-        if not isinstance(value, str):
-            self.report(name, f"「{name}」は文字列で書いてください（今は {type(value).__name__}）")
-            return ""
-        if not value.strip():
-            self.report(name, f"「{name}」が空です")
-        return value.strip()
 
-    def text_list(self, name: str) -> tuple[str, ...]:
-        value = self.data.get(name)
-        if name not in self.data:
-            return ()
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.report(name, f"「{name}」は文字列のリストで書いてください（例: [a, b]）")
-            return ()
-        items = tuple(item.strip() for item in value)
-        if any(not item for item in items):
-            self.report(name, f"「{name}」に空の項目があります")
-        return items
+def _repeated_queries(queries: tuple[str, ...]) -> str | None:
+    duplicates = sorted({q for q in queries if queries.count(q) > 1})
+    if duplicates:
+        return f"queries に同じ質問が重複しています: {', '.join(duplicates)}"
+    return None
 
-    def build(
-        self, body: str, body_first_line: int, query_lines: tuple[int, ...]
-    ) -> Article | None:
-        for name in REQUIRED_FIELDS:
-            if name not in self.data:
-                self.problems.append(Problem(self.path, 2, f"必須項目「{name}」がありません"))
-        for name in self.data:
-            if name not in REQUIRED_FIELDS and name not in OPTIONAL_FIELDS:
-                known = ", ".join(REQUIRED_FIELDS + OPTIONAL_FIELDS)
-                self.report(name, f"未知の項目「{name}」です（使える項目: {known}）")
 
-        article_id = self.text("id")
-        if article_id and not ID_PATTERN.match(article_id):
-            self.report("id", f"id「{article_id}」は英小文字・数字・ハイフンだけで書いてください")
-        if article_id and article_id != self.path.stem:
-            self.report("id", f"id「{article_id}」がファイル名「{self.path.stem}」と一致しません")
-        title = self.text("title")
-        category = self.text("category")
-        if category and category not in CATEGORY_BY_ID:
-            known = ", ".join(CATEGORY_BY_ID)
-            self.report("category", f"未知のカテゴリ「{category}」です（使えるカテゴリ: {known}）")
-        answer = self.text("answer")
-        source = self.text("source")
-        tags = self.text_list("tags")
-        queries = self.text_list("queries")
-        if "queries" in self.data and not MIN_QUERIES <= len(queries) <= MAX_QUERIES:
-            self.report(
-                "queries",
-                f"queries は {MIN_QUERIES}〜{MAX_QUERIES} 件にしてください（今は {len(queries)} 件）",
-            )
-        duplicates = sorted({q for q in queries if queries.count(q) > 1})
-        if duplicates:
-            self.report("queries", f"queries に同じ質問が重複しています: {', '.join(duplicates)}")
-        if title and title in queries:
-            self.report(
-                "queries", "queries にタイトルと同じ質問があります。利用者の言い方で書いてください"
-            )
-        related = self.text_list("related")
-        if article_id and article_id in related:
-            self.report("related", "related に記事自身が含まれています")
-        updated = self._date("updated")
-        order = self._order()
-        if not body.strip():
-            self.problems.append(Problem(self.path, body_first_line, "本文が空です"))
+FIELDS = (
+    Field("id", "text", required=True, check=_bad_id),
+    Field("title", "text", required=True),
+    Field("category", "text", required=True, check=_unknown_category),
+    Field("answer", "text", required=True),
+    Field("tags", "texts", required=True),
+    Field("queries", "texts", required=True, check=_query_count),
+    Field("related", "texts", required=True),
+    Field("source", "text", required=True),
+    Field("updated", "date", required=True),
+    Field("order", "integer", default=DEFAULT_ORDER),
+)
+REQUIRED_FIELDS = tuple(item.name for item in FIELDS if item.required)
+OPTIONAL_FIELDS = tuple(item.name for item in FIELDS if not item.required)
 
-        if self.problems:
-            return None
-        return Article(
-            id=article_id,
-            title=title,
-            category=category,
-            answer=answer,
-            tags=tags,
-            queries=queries,
-            related=related,
-            source=source,
-            updated=updated,
-            body=body,
-            path=self.path,
-            order=order,
-            field_lines=dict(self.field_lines) | {"body": body_first_line},
-            query_lines=query_lines,
-        )
 
-    def _date(self, name: str) -> dt.date:
-        value = self.data.get(name)
-        if name not in self.data:
-            return dt.date.min
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.report(
-            name, f"「{name}」の日付「{value}」が正しくありません（YYYY-MM-DD で書いてください）"
-        )
-        return dt.date.min
+def _build(front: YamlFile, fields: Fields, body: str, body_first_line: int) -> Article | None:
+    """The checks across fields of one article, and the article when there is no problem."""
+    path = front.path
 
-    def _order(self) -> int:
-        value = self.data.get("order", DEFAULT_ORDER)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.report("order", "「order」は整数で書いてください")
-            return DEFAULT_ORDER
-        return value
+    def report(name: str, message: str) -> None:
+        front.report(fields.get(name).key_line, message)
+
+    article_id, title, queries = fields["id"], fields["title"], fields["queries"]
+    if article_id and article_id != path.stem:
+        report("id", f"id「{article_id}」がファイル名「{path.stem}」と一致しません")
+    repeated = _repeated_queries(queries)
+    if repeated:
+        report("queries", repeated)
+    if title and title in queries:
+        report("queries", "queries にタイトルと同じ質問があります。利用者の言い方で書いてください")
+    if article_id and article_id in fields["related"]:
+        report("related", "related に記事自身が含まれています")
+    if not body.strip():
+        front.report(body_first_line, "本文が空です")
+    if front.problems:
+        return None
+    return Article(
+        id=article_id,
+        title=title,
+        category=fields["category"],
+        answer=fields["answer"],
+        tags=fields["tags"],
+        queries=queries,
+        related=fields["related"],
+        source=fields["source"],
+        updated=fields["updated"],
+        body=body,
+        path=path,
+        order=fields["order"],
+        field_lines={name: value.key_line for name, value in fields.values.items() if value.present}
+        | {"body": body_first_line},
+        query_lines=fields.get("queries").item_lines,
+    )
 
 
 def _check_across_articles(parsed: Iterable[Article]) -> tuple[dict[str, Article], list[Problem]]:

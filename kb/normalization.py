@@ -8,22 +8,17 @@ import functools
 import re
 import unicodedata
 
+from kb.text import clean
+
 # Half-width voiced marks and combining marks belong to the character before them; NFKC must see
 # them together (ｶﾞ → ガ), so they are normalized as one cluster.
 _JOINING = {"\uff9e", "\uff9f", "\u3099", "\u309a", "\u309b", "\u309c"}
 
 
-def _visible(text: str) -> str:
-    """Zero-width and other format characters (U+200B, U+FEFF, ZWJ) vanish: pasted from a web
-    page or a PDF they sit invisibly inside words. Control characters separate words."""
-    return "".join(
-        "" if unicodedata.category(c) == "Cf" else " " if unicodedata.category(c) == "Cc" else c
-        for c in text
-    )
-
-
 def normalize(text: str) -> str:
-    return _visible(unicodedata.normalize("NFKC", text).casefold())
+    """NFKC, case folded, cleaned by `kb.text.clean` (zero-width characters vanish, controls
+    separate words)."""
+    return clean(unicodedata.normalize("NFKC", text).casefold())
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -61,9 +56,11 @@ def normalize_by_character(text: str) -> tuple[str, list[int]]:
     length = len(text)
     while i < length:
         j = i + 1
+        if text[i] == "\r" and j < length and text[j] == "\n":
+            j += 1  # one line break, as `clean` reads it
         while j < length and (text[j] in _JOINING or unicodedata.combining(text[j])):
             j += 1
-        piece = _visible(unicodedata.normalize("NFKC", text[i:j]).casefold())
+        piece = normalize(text[i:j])
         pieces.append(piece)
         offsets.extend([i] * len(piece))
         i = j
@@ -73,10 +70,6 @@ def normalize_by_character(text: str) -> tuple[str, list[int]]:
 
 def hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
-def is_kana(text: str) -> bool:
-    return bool(text) and all(("ぁ" <= c <= "ゖ") or ("ァ" <= c <= "ヺ") or c == "ー" for c in text)
 
 
 def has_kanji(text: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 MASK = "＊"
@@ -22,8 +23,6 @@ _NUMBER_WORDS = (
 )
 _LABELLED_NUMBER = re.compile(_NUMBER_WORDS + r"\s*[:：は]?\s*(\d[\d -]{4,}\d)")
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{9,}(?!\d)")
-# Published numbers of the call centre and the ministry are not anyone's personal data.
-PUBLIC_NUMBERS = {"08000804583", "0352531111"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +47,12 @@ def my_number_is_valid(digits: str) -> bool:
     return check == int(digits[11])
 
 
-def find(text: str) -> list[Finding]:
-    """Personal data in `text` (positions refer to its NFKC form, which keeps digit offsets)."""
+def find(text: str, exempt: Collection[str] = frozenset()) -> list[Finding]:
+    """Personal data in `text` (positions refer to its NFKC form, which keeps digit offsets).
+
+    `exempt`: published phone numbers, digits only (the call centre's, the ministry's: the
+    app's `public_numbers` setting), which are nobody's personal data.
+    """
     normalized = unicodedata.normalize("NFKC", text)
     findings: list[Finding] = []
     for match in _MY_NUMBER.finditer(normalized):
@@ -57,14 +60,15 @@ def find(text: str) -> list[Finding]:
             findings.append(Finding("my_number", match.start(), match.end()))
     for match in _PHONE.finditer(normalized):
         digits = re.sub(r"\D", "", match.group())
-        if 10 <= len(digits) <= 11 and digits not in PUBLIC_NUMBERS:
+        if 10 <= len(digits) <= 11 and digits not in exempt:
             findings.append(Finding("phone", match.start(), match.end()))
     for match in _EMAIL.finditer(normalized):
         findings.append(Finding("email", match.start(), match.end()))
     for match in _LABELLED_NUMBER.finditer(normalized):
         findings.append(Finding("insurance_number", match.start(1), match.end(1)))
     for match in _LONG_DIGITS.finditer(normalized):
-        findings.append(Finding("insurance_number", match.start(), match.end()))
+        if match.group() not in exempt:  # a published number typed without its hyphens
+            findings.append(Finding("insurance_number", match.start(), match.end()))
     return _without_overlaps(findings)
 
 
@@ -77,10 +81,11 @@ def _without_overlaps(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def mask(text: str) -> str:
-    """The text with every finding's digits and letters replaced by ＊ (length kept)."""
+def mask(text: str, exempt: Collection[str] = frozenset()) -> str:
+    """The text with every finding's digits and letters replaced by ＊ (length kept);
+    `exempt` as for `find`."""
     normalized = unicodedata.normalize("NFKC", text)
-    findings = find(normalized)
+    findings = find(normalized, exempt)
     if not findings:
         return text
     out: list[str] = []
@@ -91,7 +96,3 @@ def mask(text: str) -> str:
         position = finding.end
     out.append(normalized[position:])
     return "".join(out)
-
-
-def contains_personal_data(text: str) -> bool:
-    return bool(find(text))

@@ -87,7 +87,8 @@ class Postings:
 class Scored:
     doc_id: str
     score: float
-    coverage: float
+    coverage: float  # share of the question's words the article matches, 0–1
+    title_coverage: float = 0.0  # share matched in the title fields (title, queries), 0–1
 
 
 def score(postings: Postings, words: list[Word], weights: Weights) -> list[Scored]:
@@ -143,6 +144,8 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> list[Score
         bonus = (
             1 + weights.coverage * coverage + weights.title_coverage * covered_in_title[doc] / count
         )
-        results.append(Scored(postings.doc_ids[doc], total * bonus, coverage))
+        results.append(
+            Scored(postings.doc_ids[doc], total * bonus, coverage, covered_in_title[doc] / count)
+        )
     results.sort(key=lambda item: (-item.score, item.doc_id))
     return results

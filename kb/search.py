@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from kb.articles import Article
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import normalize
 from kb.rendering import plain_text
+from kb.text import clean
 
 # Title and the question aliases say what an article is about; the body only mentions things.
 FIELD_WEIGHTS = {"title": 4.0, "queries": 4.0, "tags": 2.5, "answer": 1.5, "body": 1.0}
@@ -42,7 +42,6 @@ WEIGHTS = scoring.Weights(
 )
 MAX_QUERY_CHARS = 400
 SNIPPET_CHARS = 110
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(slots=True)
@@ -52,8 +51,9 @@ class SearchHit:
     category: str
     answer: str
     score: float
-    coverage: float
+    coverage: float  # share of the question's words it matches, 0–1 (see kb.scoring)
     url: str
+    title_coverage: float = 0.0  # share of them in its title or `queries`, 0–1
     title_html: str = ""
     snippet_html: str = ""
 
@@ -89,10 +89,10 @@ class SearchResponse:
         return payload
 
 
-def clean_query(text: str) -> tuple[str, bool]:
-    """Drop control characters and cut overly long input. Returns (text, was_truncated)."""
-    text = _CONTROL.sub(" ", text or "")
-    text = "".join(" " if unicodedata.category(c) in {"Cs", "Co", "Cn"} else c for c in text)
+def clean_query(text: str | None) -> tuple[str, bool]:
+    """The query cleaned (`kb.text.clean`: zero-width characters vanish, controls become
+    spaces), cut to MAX_QUERY_CHARS and on one line. Returns (text, was_truncated)."""
+    text = clean(text)
     truncated = len(text) > MAX_QUERY_CHARS
     return " ".join(text[:MAX_QUERY_CHARS].split()), truncated
 
@@ -154,14 +154,11 @@ class SearchEngine:
             )  # fmt: skip
 
         ranked = self._rank(terms, kana_runs)
-        facets = Counter(self.articles[hit_id].category for hit_id, _, _ in ranked)
+        facets = Counter(self.articles[item.doc_id].category for item in ranked)
         if category:
-            ranked = [item for item in ranked if self.articles[item[0]].category == category]
+            ranked = [item for item in ranked if self.articles[item.doc_id].category == category]
         term_texts = list(dict.fromkeys(term.text for term in terms))
-        hits = [
-            self._hit(article_id, score, coverage, set(term_texts), highlight)
-            for article_id, score, coverage in ranked[: max(limit, 0)]
-        ]
+        hits = [self._hit(item, set(term_texts), highlight) for item in ranked[: max(limit, 0)]]
         response = SearchResponse(
             query, term_texts, hits, dict(facets), total=len(ranked), truncated=truncated
         )
@@ -173,7 +170,7 @@ class SearchEngine:
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
 
-    def _rank(self, terms, kana_runs: list[list[list[str]]]) -> list[tuple[str, float, float]]:
+    def _rank(self, terms, kana_runs: list[list[list[str]]]) -> list[scoring.Scored]:
         words = _question_words(terms)
         if kana_runs:
             # Typed all in kana: the dictionary's segmentation is a guess, the readings decide.
@@ -190,23 +187,23 @@ class SearchEngine:
             for alternative in alternatives:
                 words.append(scoring.Word([alternative], KANA_MIN_SHARE))
         return [
-            (item.doc_id, item.score, item.coverage)
+            item
             for item in scoring.score(self._postings, words, WEIGHTS)
             if item.doc_id in self.articles
         ]
 
-    def _hit(
-        self, article_id: str, score: float, coverage: float, query_terms: set[str], highlight: bool
-    ) -> SearchHit:
+    def _hit(self, item: scoring.Scored, query_terms: set[str], highlight: bool) -> SearchHit:
+        article_id = item.doc_id
         article = self.articles[article_id]
         hit = SearchHit(
             article.id,
             article.title,
             article.category,
             article.answer,
-            score,
-            coverage,
+            item.score,
+            item.coverage,
             article.url,
+            item.title_coverage,
         )
         if highlight:
             text = self._text(article_id)

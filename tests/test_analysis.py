@@ -10,7 +10,6 @@ from kb.analysis import (
     term_texts,
 )
 from kb.normalization import normalize_with_offsets
-from tests.conftest import top_ids
 
 
 def terms(text: str) -> set[str]:
@@ -101,7 +100,7 @@ def test_hiragana_is_matched_by_reading():
     assert set(whole_run) <= set(reading_bigrams("訪問診療"))
 
 
-def test_partial_word_finds_the_compound_article(engine):
+def test_partial_word_finds_the_compound_article(engine, top_ids):
     assert "unentrusted-display" in top_ids(engine, "事務所に電話で確認する 未委託", n=5)
     assert "existing-infrastructure" in top_ids(engine, "カードリーダーは新しく必要？", n=3)
 
@@ -110,7 +109,7 @@ def test_partial_word_finds_the_compound_article(engine):
     ("query", "article"),
     [("ほうもんしんりょう", "home-visits"), ("りょうしゅうしょ", "subsidy-documents")],
 )
-def test_hiragana_only_queries_reach_their_articles(engine, query, article):
+def test_hiragana_only_queries_reach_their_articles(engine, top_ids, query, article):
     assert article in top_ids(engine, query)
 
 
@@ -139,7 +138,7 @@ def test_a_phrase_synonym_makes_its_pieces_one_word():
     assert len(groups) == 1
 
 
-def test_kana_only_questions_are_also_read_in_half_width_katakana(engine):
+def test_kana_only_questions_are_also_read_in_half_width_katakana(engine, top_ids):
     assert "home-visits" in top_ids(engine, "ﾎｳﾓﾝｼﾝﾘｮｳ")
 
 
@@ -156,7 +155,7 @@ def test_one_shared_kana_pair_is_not_a_match(engine):
         ("ほうもんしんりょうでもつかえる？", "home-visits"),
     ],
 )
-def test_a_sentence_typed_all_in_hiragana_finds_its_article(engine, question, article):
+def test_a_sentence_typed_all_in_hiragana_finds_its_article(engine, top_ids, question, article):
     assert top_ids(engine, question, n=1) == [article]
 
 

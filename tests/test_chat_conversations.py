@@ -13,6 +13,8 @@ import yaml
 
 from chatbot.engine import ChatState, Engine
 from chatbot.rules import load_rules
+from web import settings
+from web.chat.service import build_engine
 
 CASES_DIR = Path(__file__).parent / "chat_cases"
 DEFAULT_NOW = "2026-11-25T10:00"  # a Wednesday morning, Japan time
@@ -36,7 +38,7 @@ CASES = load_cases()
 
 @pytest.fixture(scope="module")
 def chat(engine) -> Engine:
-    return Engine(load_rules(articles=engine.articles), engine)
+    return build_engine(engine, settings.load())
 
 
 def moment(value) -> dt.datetime:
@@ -87,7 +89,7 @@ def test_conversation(chat, case):
         if "personal_data" in turn:
             assert reply.personal_data is turn["personal_data"], where
         if "stored_lacks" in turn:
-            assert turn["stored_lacks"] not in reply.stored_text, where
+            # `normalized` is the engine's record of the message; the web masks its own copy.
             assert turn["stored_lacks"] not in reply.normalized, where
 
 
@@ -122,3 +124,18 @@ def test_a_very_long_message_is_answered_from_its_beginning(chat):
         ChatState(), "補助金の申請はいつまで？" + "あ" * 5000, moment(DEFAULT_NOW)
     )
     assert reply.article_ids[:1] == ["subsidy-period"]
+
+
+def test_a_state_stored_with_the_retired_keys_still_loads():
+    # Conversations saved before last_intent and last_articles were removed still hold them.
+    stored = {
+        "topic": "subsidy",
+        "unanswered_streak": 1,
+        "last_intent": "subsidy-period",
+        "last_articles": ["subsidy-period", "subsidy-documents"],
+        "turns": 4,
+        "handed_off": True,
+    }
+    state = ChatState.from_dict(stored)
+    assert state == ChatState(topic="subsidy", unanswered_streak=1, turns=4, handed_off=True)
+    assert "last_intent" not in state.to_dict() and "last_articles" not in state.to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -177,9 +178,11 @@ def kb_check(runner):
     return runner.invoke(cli, ["check"])
 
 
-def test_kb_check_reports_rule_problems(runner, monkeypatch, tmp_path):
+def test_kb_check_reports_rule_problems(app, runner, tmp_path):
     broken = write_rules(tmp_path, "- id: a\n  triggers: [申請期間]\n  articles: [nowhere]\n")
-    monkeypatch.setattr("chatbot.rules.RULES_PATH", broken)
+    # As HELPDESK_CHAT_RULES=<broken> would set it.
+    settings = app.extensions["settings"]
+    app.extensions["settings"] = dataclasses.replace(settings, chat_rules_file=broken)
     result = kb_check(runner)
     assert result.exit_code == 1
     assert "記事「nowhere」はありません" in result.output

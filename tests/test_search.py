@@ -7,7 +7,6 @@ import pytest
 
 from kb.index import IndexStore
 from kb.library import KnowledgeBase
-from tests.conftest import top_ids
 
 HOSTILE = [
     'title:助成金 AND NOT body:"x"',
@@ -69,7 +68,7 @@ def test_facets_count_every_category_before_filtering(engine):
     assert sum(everything.facets.values()) == everything.total
 
 
-def test_more_matched_words_rank_higher(engine):
+def test_more_matched_words_rank_higher(engine, top_ids):
     # A long natural question: the article covering most of its words wins.
     assert top_ids(
         engine, "未委託の医療機関で資格確認したときの画面の表示はどうなりますか", n=1

@@ -1,0 +1,50 @@
+"""Cleaning text that came from outside (a search box, a chat message, a form, a pasted PDF).
+
+One rule set, applied everywhere text enters the system:
+
+- CRLF and a lone CR become LF;
+- format characters (category Cf: zero-width space U+200B, BOM U+FEFF, ZWJ U+200D, soft
+  hyphen U+00AD, bidi marks, …) vanish: pasted from a web page or a PDF they sit invisibly
+  inside words, and 「レセ」+U+200B+「コン」 must still be the word レセコン;
+- every other control character (category Cc: NUL, BEL, ESC, DEL, C1 controls, and also LF and
+  TAB) becomes a space, so it still separates words; with `newlines=True`, LF and TAB are kept;
+- lone surrogates (Cs), private use (Co) and unassigned code points (Cn) become U+FFFD: visible
+  to whoever reads the text, and the text can always be encoded as UTF-8 and stored;
+- with `nfkc=True` the result is then NFKC-normalized (ＡＢＣ１２３ → ABC123, ｶﾞ → ガ).
+
+`clean` is idempotent and never raises. It neither trims nor collapses white space: callers
+that want one line do `" ".join(clean(text).split())`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+_KEPT_WITH_NEWLINES = frozenset("\n\t")
+_REPLACED = frozenset({"Cs", "Co", "Cn"})
+
+
+def clean(text: str | None, *, newlines: bool = False, nfkc: bool = False) -> str:
+    """`text` cleaned by the rules above (None → "")."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isprintable():
+        # Printable text (the common case) has no character of the categories handled here.
+        kept = _KEPT_WITH_NEWLINES if newlines else frozenset()
+        pieces = []
+        for char in text:
+            category = unicodedata.category(char)
+            if category == "Cf":
+                continue
+            if category == "Cc":
+                pieces.append(char if char in kept else " ")
+            elif category in _REPLACED:
+                pieces.append(REPLACEMENT)
+            else:
+                pieces.append(char)
+        text = "".join(pieces)
+    if nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    return text

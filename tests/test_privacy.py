@@ -1,0 +1,155 @@
+"""Personal data in free text: found to warn the person, masked before anything is stored."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from kb.privacy import MASK, Finding, find, mask, my_number_is_valid
+
+# The call centre's and the ministry's published numbers, as the app passes them (digits only).
+PUBLIC_NUMBERS = frozenset({"08000804583", "0352531111"})
+
+
+def check_digit(first_eleven: str) -> str:
+    """The check digit by the cabinet order's formula, written out independently of kb.privacy:
+    Pn is the n-th of the eleven digits counted from the right, Qn is n+1 for n ≤ 6 and n−5 for
+    n ≥ 7; a remainder of 0 or 1 gives 0, any other remainder r gives 11 − r."""
+    total = sum(int(first_eleven[-n]) * (n + 1 if n <= 6 else n - 5) for n in range(1, 12))
+    remainder = total % 11
+    return "0" if remainder <= 1 else str(11 - remainder)
+
+
+# The first eleven digits and the check digit the formula gives (worked by hand for the first).
+MY_NUMBERS = [
+    ("12345678901", "8"),
+    ("98765432109", "3"),
+    ("31415926535", "2"),
+    ("00000000000", "0"),  # remainder 0
+    ("20240101000", "0"),
+]
+
+
+@pytest.mark.parametrize(("first_eleven", "digit"), MY_NUMBERS)
+def test_my_number_with_its_check_digit_is_valid(first_eleven, digit):
+    assert check_digit(first_eleven) == digit
+    assert my_number_is_valid(first_eleven + digit)
+
+
+@pytest.mark.parametrize(("first_eleven", "digit"), MY_NUMBERS)
+def test_my_number_with_any_other_last_digit_is_invalid(first_eleven, digit):
+    for other in "0123456789".replace(digit, ""):
+        assert not my_number_is_valid(first_eleven + other)
+
+
+@pytest.mark.parametrize(
+    "text", ["12345678901", "1234567890188", "1234567890a8", "", "1234-5678-9018"]
+)
+def test_only_twelve_digits_can_be_a_my_number(text):
+    assert not my_number_is_valid(text)
+
+
+@pytest.mark.parametrize("text", ["123456789018", "1234 5678 9018", "1234-5678-9018"])
+def test_a_valid_my_number_is_found_with_or_without_separators(text):
+    assert find(f"番号は{text}です") == [Finding("my_number", 3, 3 + len(text))]
+
+
+def test_twelve_digits_with_a_wrong_check_digit_are_still_masked_as_a_long_number():
+    # Not a My Number, but nine or more digits identify someone whatever they are.
+    assert find("123456789012") == [Finding("insurance_number", 0, 12)]
+
+
+@pytest.mark.parametrize(
+    "text", ["0800-080-4583", "03-5253-1111", "08000804583", "０８００－０８０－４５８３"]
+)
+def test_exempt_published_numbers_are_not_personal_data(text):
+    said = f"コールセンター {text} に電話しました"
+    assert find(said, PUBLIC_NUMBERS) == []
+    assert mask(said, PUBLIC_NUMBERS) == said
+
+
+def test_only_the_exempt_numbers_are_spared():
+    said = "0800-080-4583 か 090-1234-5678 に"
+    assert find(said) == [Finding("phone", 0, 13), Finding("phone", 16, 29)]
+    assert find(said, PUBLIC_NUMBERS) == [Finding("phone", 16, 29)]
+    assert mask(said, PUBLIC_NUMBERS) == "0800-080-4583 か ＊＊＊-＊＊＊＊-＊＊＊＊ に"
+
+
+@pytest.mark.parametrize(
+    "text", ["090-1234-5678", "09012345678", "03-1234-5678", "0312345678", "090 1234 5678"]
+)
+def test_a_phone_number_is_found(text):
+    assert find(f"折り返しは{text}へ") == [Finding("phone", 5, 5 + len(text))]
+
+
+def test_a_phone_number_inside_a_longer_digit_run_is_one_finding_for_the_whole_run():
+    text = "0901234567812345"
+    assert find(text) == [Finding("insurance_number", 0, len(text))]
+
+
+def test_a_my_number_that_is_also_a_long_digit_run_is_reported_once_as_a_my_number():
+    assert find("123456789018") == [Finding("my_number", 0, 12)]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("受給者番号1234567", "1234567"),
+        ("保険者番号: 12345678", "12345678"),
+        ("公費負担者番号：123456", "123456"),
+        ("番号は 1234567", "1234567"),
+    ],
+)
+def test_a_labelled_number_is_found_without_its_label(text, digits):
+    start = text.index(digits)
+    assert find(text) == [Finding("insurance_number", start, start + len(digits))]
+
+
+def test_a_short_digit_run_without_a_label_is_not_personal_data():
+    # Seven digits alone are as likely a date, an amount or a postcode.
+    assert find("1234567円") == []
+    assert find("令和6年12月11日") == []
+
+
+def test_an_email_address_is_found():
+    text = "連絡は taro.yamada+1@example.co.jp まで"
+    start = text.index("taro")
+    assert find(text) == [Finding("email", start, start + len("taro.yamada+1@example.co.jp"))]
+
+
+def test_several_findings_come_in_order_without_overlap():
+    text = "電話090-1234-5678、メール a@example.jp 、受給者番号1234567"
+    findings = find(text)
+    assert [f.kind for f in findings] == ["phone", "email", "insurance_number"]
+    assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
+
+
+def test_masking_keeps_length_and_separators_and_replaces_only_the_findings():
+    text = "折り返しは090-1234-5678、メール taro@example.jp へ"
+    masked = mask(text)
+    assert masked == "折り返しは＊＊＊-＊＊＊＊-＊＊＊＊、メール ＊＊＊＊@＊＊＊＊＊＊＊.＊＊ へ"
+    assert len(masked) == len(text)
+    for finding in find(text):
+        assert all(
+            char == MASK or not char.isalnum() for char in masked[finding.start : finding.end]
+        )
+
+
+def test_full_width_digits_are_found_and_masked_in_their_half_width_form():
+    text = "電話は０９０－１２３４－５６７８です"
+    # Positions refer to the NFKC form, which has the same length for full-width digits.
+    assert find(text) == [Finding("phone", 3, 16)]
+    assert mask(text) == "電話は＊＊＊-＊＊＊＊-＊＊＊＊です"
+    assert len(mask(text)) == len(unicodedata.normalize("NFKC", text))
+
+
+def test_text_without_personal_data_is_returned_as_written():
+    # Not even NFKC-normalized: what the person typed stays as typed.
+    assert mask("ＡＢＣ補助金はいつまで？") == "ＡＢＣ補助金はいつまで？"
+
+
+def test_a_masked_text_has_nothing_left_to_find():
+    text = "マイナンバー1234-5678-9018、携帯090-1234-5678、 a.b@example.jp 受給者番号1234567"
+    assert find(text)
+    assert find(mask(text)) == []

@@ -1,0 +1,211 @@
+"""BM25F scoring (kb.scoring) on small real Whoosh indexes built by the project's own indexer.
+
+The words are Latin nonsense the dictionary keeps as they are, so every term and field length
+is known and each test changes one thing between two articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kb import scoring
+from kb.articles import Article
+from kb.index import TEXT_FIELDS, memory_index
+from kb.search import FIELD_WEIGHTS, WEIGHTS
+
+FILLER = "wug"
+
+
+def article(article_id: str, **texts: str) -> Article:
+    """An article whose every text field is `wug wug` unless given."""
+    fields = {name: texts.get(name, f"{FILLER} {FILLER}") for name in TEXT_FIELDS}
+    return Article(
+        id=article_id,
+        title=fields["title"],
+        category="subsidy",
+        answer=fields["answer"],
+        tags=(fields["tags"],),
+        queries=(fields["queries"],),
+        related=(),
+        source="test",
+        updated=dt.date(2024, 12, 9),
+        body=fields["body"],
+        path=Path(f"{article_id}.md"),
+    )
+
+
+def postings_of(*articles: Article) -> scoring.Postings:
+    opened = memory_index({a.id: a for a in articles})
+    with opened.index.reader() as reader:
+        return scoring.Postings(reader, list(TEXT_FIELDS))
+
+
+def word(*terms: str, fields=FIELD_WEIGHTS) -> scoring.Word:
+    """One question word, its terms adding up, searched in every field with its weight."""
+    return scoring.Word(
+        [[(name, term, weight) for term in terms for name, weight in fields.items()]]
+    )
+
+
+def scores(postings, words, weights=WEIGHTS) -> dict[str, float]:
+    return {item.doc_id: item.score for item in scoring.score(postings, words, weights)}
+
+
+def test_the_index_holds_the_test_words_as_single_terms():
+    # Guards the other tests: if the analyzer changed these words, they would test nothing.
+    postings = postings_of(article("a", body="zebra apple wug"))
+    assert {"zebra", "apple", "wug"} <= set(postings.postings["body"])
+
+
+def test_a_rarer_word_has_a_higher_idf_and_scores_higher():
+    postings = postings_of(
+        article("a", body="zebra apple"),
+        article("b", body="apple wug"),
+        article("c", body="apple wug"),
+        article("d", body="wug wug"),
+    )
+    assert postings.idf("body", "zebra") > postings.idf("body", "apple")
+    assert postings.idf("body", "nowhere") > postings.idf("body", "zebra")
+    assert scores(postings, [word("zebra")])["a"] > scores(postings, [word("apple")])["a"]
+
+
+def test_the_same_word_ranks_articles_by_the_weight_of_the_field_it_is_in():
+    articles = [article(f"in-{name}", **{name: "zebra wug"}) for name in TEXT_FIELDS]
+    ranked = [
+        item.doc_id for item in scoring.score(postings_of(*articles), [word("zebra")], WEIGHTS)
+    ]
+    by_weight = sorted(FIELD_WEIGHTS, key=lambda name: (-FIELD_WEIGHTS[name], f"in-{name}"))
+    assert ranked == [f"in-{name}" for name in by_weight]
+    # The order the search relies on: what an article is about before what it mentions.
+    assert FIELD_WEIGHTS["title"] >= FIELD_WEIGHTS["queries"] > FIELD_WEIGHTS["tags"]
+    assert FIELD_WEIGHTS["tags"] > FIELD_WEIGHTS["answer"] > FIELD_WEIGHTS["body"]
+
+
+def test_a_word_in_a_shorter_field_scores_higher_than_in_a_longer_one():
+    postings = postings_of(
+        article("short", body="zebra wug"),
+        article("long", body="zebra " + " ".join(["wug"] * 30)),
+    )
+    found = scores(postings, [word("zebra")])
+    assert found["short"] > found["long"]
+
+
+def test_without_length_normalization_field_length_does_not_matter():
+    postings = postings_of(
+        article("short", body="zebra wug"),
+        article("long", body="zebra " + " ".join(["wug"] * 30)),
+    )
+    flat = scoring.Weights(fields=FIELD_WEIGHTS, title_fields=frozenset(), b=0.0)
+    found = scores(postings, [word("zebra")], flat)
+    assert found["short"] == pytest.approx(found["long"])
+
+
+def test_repeating_a_word_scores_higher_but_saturates():
+    postings = postings_of(
+        article("once", body="zebra wug wug wug"),
+        article("thrice", body="zebra zebra zebra wug"),
+    )
+    found = scores(postings, [word("zebra")])
+    assert found["once"] < found["thrice"] < 3 * found["once"]
+    # BM25's term frequency part never exceeds k1 + 1 times that of a single occurrence.
+    assert found["thrice"] / found["once"] < WEIGHTS.k1 + 1
+
+
+def test_an_article_covering_more_of_the_question_ranks_first():
+    postings = postings_of(
+        article("both", body="zebra apple wug wug"),
+        article("one", body="zebra zebra zebra zebra"),
+        article("other", body="wug wug wug wug"),
+    )
+    result = scoring.score(postings, [word("zebra"), word("apple")], WEIGHTS)
+    assert [(item.doc_id, item.coverage) for item in result] == [("both", 1.0), ("one", 0.5)]
+
+
+def test_synonyms_compete_while_sub_words_add_up():
+    postings = postings_of(article("a", body="zebra apple wug"), article("b", body="wug"))
+    alone = {term: scores(postings, [word(term)])["a"] for term in ("zebra", "apple")}
+    best, other = max(alone.values()), min(alone.values())
+    synonyms = scoring.Word([word("zebra").alternatives[0], word("apple").alternatives[0]])
+    assert scores(postings, [synonyms])["a"] == pytest.approx(best + WEIGHTS.tiebreak * other)
+    assert scores(postings, [word("zebra", "apple")])["a"] == pytest.approx(best + other)
+
+
+def test_a_word_with_a_minimum_share_needs_most_of_its_terms():
+    postings = postings_of(
+        article("most", body="zebra apple dax wug"),
+        article("one", body="zebra wug wug wug"),
+    )
+    bigrams = scoring.Word(word("zebra", "apple", "dax", "fep").alternatives, min_share=0.75)
+    assert set(scores(postings, [bigrams])) == {"most"}
+
+
+def test_a_word_that_does_not_count_leaves_the_coverage_alone():
+    postings = postings_of(article("a", body="zebra wug"), article("b", body="apple wug"))
+    guess = scoring.Word(word("apple").alternatives, counts=False)
+    result = {
+        item.doc_id: item for item in scoring.score(postings, [word("zebra"), guess], WEIGHTS)
+    }
+    assert result["a"].coverage == 1.0
+    assert result["b"].coverage == 0.0 and result["b"].score > 0
+
+
+def test_a_word_found_in_the_title_earns_the_title_bonus():
+    postings = postings_of(
+        article("title", title="zebra wug", body="wug wug"),
+        article("body", title="wug wug", body="zebra wug"),
+    )
+    body_only = {"body": 1.0, "title": 1.0}
+    plain = scoring.Weights(
+        fields=body_only, title_fields=frozenset(), coverage=0.0, title_coverage=0.0
+    )
+    with_bonus = scoring.Weights(
+        fields=body_only, title_fields=frozenset({"title"}), coverage=0.0, title_coverage=1.0
+    )
+    same = scores(postings, [word("zebra", fields=body_only)], plain)
+    assert same["title"] == pytest.approx(same["body"])
+    bonus = scores(postings, [word("zebra", fields=body_only)], with_bonus)
+    assert bonus["title"] == pytest.approx(2 * same["title"])
+    assert bonus["body"] == pytest.approx(same["body"])
+
+
+def test_only_matching_articles_come_back_best_first_ties_by_id():
+    postings = postings_of(
+        article("b", body="zebra wug"),
+        article("a", body="zebra wug"),
+        article("c", body="zebra zebra"),
+        article("d", body="wug wug"),
+    )
+    result = scoring.score(postings, [word("zebra")], WEIGHTS)
+    assert [item.doc_id for item in result] == ["c", "a", "b"]
+    assert scoring.score(postings, [word("nowhere")], WEIGHTS) == []
+    assert scoring.score(postings, [], WEIGHTS) == []
+
+
+def test_the_vocabulary_counts_articles_not_fields():
+    postings = postings_of(
+        article("a", title="zebra wug", body="zebra wug"),
+        article("b", body="apple wug"),
+    )
+    vocabulary = postings.vocabulary()
+    assert vocabulary["zebra"] == 1
+    assert vocabulary["apple"] == 1
+    assert vocabulary["wug"] == 2
+
+
+def test_postings_know_every_article_and_its_field_lengths():
+    postings = postings_of(article("a", body="zebra apple dax"), article("b"))
+    assert sorted(postings.doc_ids) == ["a", "b"] and postings.count == 2
+    lengths = dict(zip(postings.doc_ids, postings.lengths["body"], strict=True))
+    assert lengths == {"a": 3, "b": 2}
+    assert postings.average["body"] == pytest.approx(2.5)
+
+
+def test_on_the_real_articles_a_title_word_beats_the_same_word_in_a_body(engine):
+    # 未委託 names unentrusted-display in its title and is only mentioned by other articles.
+    hits = engine.search("未委託", limit=5, highlight=False).hits
+    assert hits[0].id == "unentrusted-display"
+    assert "未委託" in engine.articles[hits[0].id].title
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
