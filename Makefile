@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WORKERS ?= 2
 
-.PHONY: install install-dev run build test lint check eval bench clean
+.PHONY: install install-dev run build test test-fast lint check eval bench clean
 
 # Stamp files make install idempotent: pip runs again only when pyproject.toml changes.
 $(BIN)/python:
@@ -48,6 +48,12 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The loop while changing code: lint, then every test but the browser and slow (gunicorn) ones.
+# `make test` (what CI runs) is the whole suite: run it before you commit.
+test-fast: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 eval: install
 	$(BIN)/python scripts/eval_search.py ../shared/eval/search-dev.tsv

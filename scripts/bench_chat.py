@@ -33,9 +33,10 @@ import yaml  # noqa: E402
 
 from chatbot.engine import ChatState, Engine  # noqa: E402
 from chatbot.evaluation import case_failures  # noqa: E402
-from chatbot.rules import load_rules  # noqa: E402
 from kb import ARTICLES_DIR  # noqa: E402
 from kb.library import KnowledgeBase  # noqa: E402
+from web import settings  # noqa: E402
+from web.chat.service import build_engine  # noqa: E402
 
 OFF_TOPIC = ["今日の天気は？", "おすすめのランチ", "ほげほげ", "電車の遅延", "年末調整のやり方"]
 PERSONAL = ["マイナンバー123456789018の患者", "折り返しは090-1234-5678へ", "受給者番号1234567の人"]
@@ -91,7 +92,7 @@ def bench_engine(engine: Engine, conversations: list[list[str]]) -> list[float]:
 
 def bench_api(index_dir: Path, conversations: list[list[str]]) -> list[float]:
     from web import create_app
-    from web.migrate import upgrade
+    from web.core.migrate import upgrade
 
     folder = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     url = f"sqlite:///{folder / 'helpdesk.sqlite3'}"
@@ -99,10 +100,11 @@ def bench_api(index_dir: Path, conversations: list[list[str]]) -> list[float]:
     app = create_app(
         {
             "TESTING": True,
-            "INSTANCE_PATH": folder / "instance",
-            "INDEX_DIR": str(index_dir),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "REFRESH_INDEX_ON_START": False,
+            "instance": folder / "instance",
+            "index_dir": index_dir,
+            "database_url": url,
+            "refresh_index_on_start": False,
+            "log_writes_in_background": False,
             "RATELIMIT_ENABLED": False,
         }
     )
@@ -155,7 +157,7 @@ def main() -> None:
     library = KnowledgeBase(ARTICLES_DIR, index_dir)
     library.refresh()
     searcher = library.engine()
-    engine = Engine(load_rules(articles=searcher.articles), searcher)
+    engine = build_engine(searcher, settings.load())
     conversations = messages(engine, args.messages)
     # Warm Sudachi and the index files on other words than the measured ones.
     bench_engine(engine, [["ウォームアップ", "準備運動の質問", "テスト文"]])

@@ -23,10 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chatbot.engine import ChatState, Engine  # noqa: E402
-from chatbot.rules import load_rules  # noqa: E402
+from chatbot.engine import ChatState  # noqa: E402
 from kb import ARTICLES_DIR  # noqa: E402
 from kb.library import KnowledgeBase  # noqa: E402
+from web import settings  # noqa: E402
+from web.chat.service import build_engine  # noqa: E402
 
 # A weekday morning: the call centre is open, which no answer here depends on.
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
@@ -42,7 +43,7 @@ def main() -> int:
         library = KnowledgeBase(ARTICLES_DIR, Path(folder))
         library.refresh()
         search_engine = library.engine()
-        engine = Engine(load_rules(articles=search_engine.articles), search_engine)
+        engine = build_engine(search_engine, settings.load())
         answered = total = 0
         kinds: Counter = Counter()
         misses = []

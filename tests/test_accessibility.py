@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import axe_violations, describe_violations
-
 pytestmark = pytest.mark.browser
 
 PAGES = {
@@ -25,13 +23,17 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_has_no_serious_accessibility_violations(page, live_server, axe_source, name):
+def test_page_has_no_serious_accessibility_violations(
+    page, live_server, axe_source, name, axe_violations, describe_violations
+):
     page.goto(live_server.url + PAGES[name])
     found = axe_violations(page, axe_source)
     assert not found, describe_violations(found)
 
 
-def test_open_chat_widget_has_no_serious_accessibility_violations(page, live_server, axe_source):
+def test_open_chat_widget_has_no_serious_accessibility_violations(
+    page, live_server, axe_source, axe_violations, describe_violations
+):
     page.goto(live_server.url + "/")
     toggle = page.locator("[data-chat-toggle]")
     toggle.click()

@@ -9,8 +9,7 @@ import pytest
 from kb.categories import CATEGORY_BY_ID
 from kb.library import KnowledgeBase
 from kb.rendering import render_markdown
-from tests.conftest import make_app
-from web.cli import search_command
+from web.cli.content import search_command
 
 
 def assert_json_error(response, status: int) -> str:
@@ -194,11 +193,11 @@ def test_api_suggest_is_empty_for_empty_input(client):
 
 
 def test_a_new_index_is_searched_at_once_not_answered_from_memory(
-    article_tree, tmp_path, database_url
+    article_tree, tmp_path, database_url, make_app
 ):
     index = tmp_path / "index"
     assert not KnowledgeBase(article_tree, index).refresh().problems
-    app = make_app(index, tmp_path / "instance", database_url, ARTICLES_DIR=str(article_tree))
+    app = make_app(index, tmp_path / "instance", database_url, articles_dir=article_tree)
     app.extensions["kb"].check_interval = 0  # look for a new index generation on every search
     client = app.test_client()
 

@@ -9,7 +9,7 @@ from kb.articles import REQUIRED_FIELDS, load_articles
 from kb.categories import CATEGORIES
 from kb.check import check_articles
 from kb.rendering import render_markdown
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 INVENTORY_IDS = """
 about start-of-operations benefits schedule paper-tickets verify-by-recipient-number

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import csrf_token_from, make_app
-from web.models import ChatTurn, Conversation
+from web.core.models import ChatTurn, Conversation
 
 MY_NUMBER = "123456789018"  # a valid check digit
 
@@ -132,12 +131,12 @@ def test_a_same_origin_request_is_answered(client):
     assert ask(client, "補助金について", Origin="http://localhost").status_code == 200
 
 
-def test_the_json_api_needs_no_form_csrf_token(index_dir, tmp_path, database_url):
+def test_the_json_api_needs_no_form_csrf_token(index_dir, tmp_path, database_url, make_app):
     app = make_app(index_dir, tmp_path / "csrf", database_url, WTF_CSRF_ENABLED=True)
     assert ask(app.test_client(), "こんにちは").status_code == 200
 
 
-def test_the_chat_answers_when_the_database_is_down(index_dir, tmp_path, caplog):
+def test_the_chat_answers_when_the_database_is_down(index_dir, tmp_path, caplog, make_app):
     broken = f"sqlite:///{tmp_path / 'missing-dir' / 'no.sqlite3'}"
     app = make_app(index_dir, tmp_path / "instance-down", broken)
     with caplog.at_level(logging.WARNING):
@@ -149,13 +148,15 @@ def test_the_chat_answers_when_the_database_is_down(index_dir, tmp_path, caplog)
     assert MY_NUMBER not in caplog.text and "補助金" not in caplog.text
 
 
-def test_a_handoff_without_a_database_goes_to_the_plain_form(index_dir, tmp_path):
+def test_a_handoff_without_a_database_goes_to_the_plain_form(index_dir, tmp_path, make_app):
     app = make_app(index_dir, tmp_path / "i", f"sqlite:///{tmp_path / 'nope' / 'x.sqlite3'}")
     reply = ask(app.test_client(), "オペレーターにつないで").get_json()
     assert reply["handoff"] is True and reply["handoff_url"] == "/contact"
 
 
-def test_business_hours_come_from_the_time_of_the_request(index_dir, tmp_path, database_url):
+def test_business_hours_come_from_the_time_of_the_request(
+    index_dir, tmp_path, database_url, make_app
+):
     sunday = dt.datetime(2026, 11, 29, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     app = make_app(index_dir, tmp_path / "clock", database_url, CHAT_CLOCK=lambda: sunday)
     reply = ask(app.test_client(), "コールセンターの受付時間").get_json()
@@ -166,12 +167,16 @@ def test_business_hours_come_from_the_time_of_the_request(index_dir, tmp_path, d
 # --- /chat without JavaScript ------------------------------------------------------------------
 
 
-def post_form(client, **data):
-    token = csrf_token_from(client.get("/chat").get_data(as_text=True))
-    return client.post("/chat", data={"csrf_token": token, **data})
+@pytest.fixture
+def post_form(csrf_token_from):
+    def post_form(client, **data):
+        token = csrf_token_from(client.get("/chat").get_data(as_text=True))
+        return client.post("/chat", data={"csrf_token": token, **data})
+
+    return post_form
 
 
-def test_the_chat_page_is_a_plain_form_with_csrf(client):
+def test_the_chat_page_is_a_plain_form_with_csrf(client, csrf_token_from):
     page = client.get("/chat")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -181,7 +186,7 @@ def test_the_chat_page_is_a_plain_form_with_csrf(client):
 
 
 def test_the_chat_page_answers_a_posted_question_and_shows_the_transcript(
-    index_dir, tmp_path, database_url
+    index_dir, tmp_path, database_url, make_app, post_form
 ):
     app = make_app(index_dir, tmp_path / "form", database_url, WTF_CSRF_ENABLED=True)
     client = app.test_client()
@@ -196,19 +201,19 @@ def test_the_chat_page_answers_a_posted_question_and_shows_the_transcript(
     assert "/articles/subsidy-documents" in html
 
 
-def test_the_chat_page_handoff_links_to_the_contact_form(client):
+def test_the_chat_page_handoff_links_to_the_contact_form(client, post_form):
     post_form(client, message="担当者と話したい")
     html = client.get("/chat").get_data(as_text=True)
     assert 'href="/contact?chat=' in html
 
 
-def test_the_chat_page_refuses_a_post_without_csrf(index_dir, tmp_path, database_url):
+def test_the_chat_page_refuses_a_post_without_csrf(index_dir, tmp_path, database_url, make_app):
     app = make_app(index_dir, tmp_path / "nocsrf", database_url, WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/chat", data={"message": "補助金"})
     assert response.status_code == 400
 
 
-def test_an_empty_question_on_the_page_keeps_what_was_typed(client):
+def test_an_empty_question_on_the_page_keeps_what_was_typed(client, post_form):
     response = post_form(client, message="   ")
     assert response.status_code == 400
     assert "ご質問を入力してください" in response.get_data(as_text=True)
@@ -217,7 +222,7 @@ def test_an_empty_question_on_the_page_keeps_what_was_typed(client):
     assert response.status_code == 400 and long in response.get_data(as_text=True)
 
 
-def test_the_chat_page_escapes_what_was_typed(client):
+def test_the_chat_page_escapes_what_was_typed(client, post_form):
     post_form(client, message="<script>alert(1)</script>")
     html = client.get("/chat").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html

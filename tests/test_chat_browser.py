@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
-
 pytestmark = pytest.mark.browser
 
 
@@ -27,7 +25,9 @@ def bot_turns(page):
     return page.locator(".chat-widget .chat-turn--bot")
 
 
-def test_ask_pick_a_quick_reply_and_reach_the_contact_form_with_the_transcript(page, live_server):
+def test_ask_pick_a_quick_reply_and_reach_the_contact_form_with_the_transcript(
+    page, live_server, screenshot
+):
     launcher = open_widget(page, live_server)
     assert launcher.get_attribute("aria-expanded") == "true"
     box = page.get_by_label("ご質問", exact=True)

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.evaluation import case_failures
-from tests.conftest import unavailable
-from tests.test_cli import run_kb
+from tests.support import unavailable
 
 DEV_SET = Path(
     os.environ.get("CHAT_DEV_SET", Path(__file__).parents[2] / "shared/eval/chat-dev.json")
@@ -26,13 +25,19 @@ def instance(tmp_path_factory, index_dir):
     return folder
 
 
-def chat_json(instance, messages, now=WEEKDAY_MORNING) -> list[dict]:
-    result = run_kb(["chat", "--json", "--now", now], instance, stdin="\n".join(messages) + "\n")
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+@pytest.fixture
+def chat_json(run_kb):
+    def chat_json(instance, messages, now=WEEKDAY_MORNING) -> list[dict]:
+        result = run_kb(
+            ["chat", "--json", "--now", now], instance, stdin="\n".join(messages) + "\n"
+        )
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    return chat_json
 
 
-def test_the_dev_conversation_set_passes_in_full_through_kb_chat_json(instance):
+def test_the_dev_conversation_set_passes_in_full_through_kb_chat_json(instance, chat_json):
     if not DEV_SET.exists():
         unavailable(f"{DEV_SET} がありません（CHAT_DEV_SET で場所を指定できます）")
     cases = json.loads(DEV_SET.read_text(encoding="utf-8"))
@@ -47,7 +52,7 @@ def test_the_dev_conversation_set_passes_in_full_through_kb_chat_json(instance):
     assert not failures, f"{passed}/{len(cases)} pass; failing: {failures}"
 
 
-def test_each_line_is_one_turn_of_one_conversation_with_the_api_object(instance):
+def test_each_line_is_one_turn_of_one_conversation_with_the_api_object(instance, chat_json):
     replies = chat_json(
         instance, ["補助金について", "必要な書類は？", "", "オペレーターにつないで"]
     )
@@ -60,20 +65,20 @@ def test_each_line_is_one_turn_of_one_conversation_with_the_api_object(instance)
     assert replies[3]["handoff"] is True and replies[3]["handoff_url"] == "/contact"
 
 
-def test_now_sets_the_call_centre_hours(instance):
+def test_now_sets_the_call_centre_hours(instance, chat_json):
     [saturday_evening] = chat_json(instance, ["コールセンターの番号"], now="2026-11-28T17:00")
     assert saturday_evening["call_centre"]["open"] is False
     [weekday] = chat_json(instance, ["コールセンターの番号"])
     assert weekday["call_centre"]["open"] is True
 
 
-def test_a_bad_now_is_a_japanese_usage_error(instance):
+def test_a_bad_now_is_a_japanese_usage_error(instance, run_kb):
     result = run_kb(["chat", "--json", "--now", "next tuesday"], instance, stdin="こんにちは\n")
     assert result.returncode == 2
     assert "ISO 形式" in result.stderr
 
 
-def test_interactive_chat_lets_an_editor_pick_a_quick_reply_by_number(instance):
+def test_interactive_chat_lets_an_editor_pick_a_quick_reply_by_number(instance, run_kb):
     result = run_kb(["chat", "--now", WEEKDAY_MORNING], instance, stdin="補助金について\n4\nexit\n")
     assert result.returncode == 0, result.stderr
     assert "[4] 申請方法" in result.stdout

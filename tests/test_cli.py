@@ -1,29 +1,11 @@
 """The `kb` command line: its JSON contract is relied on by scripts and other tools."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
-
-KB = [sys.executable, "-m", "web.cli"] if not shutil.which("kb") else [shutil.which("kb")]
-
-
-def run_kb(args, instance: Path, stdin: str | None = None, env: dict | None = None):
-    return subprocess.run(
-        [*KB, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HELPDESK_INSTANCE": str(instance), **(env or {})},
-        timeout=120,
-        check=False,
-    )
+from tests.support import FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +15,7 @@ def instance(tmp_path_factory, index_dir):
     return folder
 
 
-def test_search_json_prints_one_object_with_ranked_results(instance):
+def test_search_json_prints_one_object_with_ranked_results(instance, run_kb):
     result = run_kb(["search", "--json", "--limit", "2", "補助金はいつまで？"], instance)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -45,7 +27,7 @@ def test_search_json_prints_one_object_with_ranked_results(instance):
     assert payload["results"][0]["id"] == "subsidy-period"
 
 
-def test_search_stdin_answers_each_line_in_order(instance):
+def test_search_stdin_answers_each_line_in_order(instance, run_kb):
     queries = ["コールセンターの電話番号", "", "要否意見書は紙？", "<script>"]
     result = run_kb(
         ["search", "--json", "--stdin", "--limit", "3"], instance, stdin="\n".join(queries) + "\n"
@@ -58,18 +40,18 @@ def test_search_stdin_answers_each_line_in_order(instance):
     assert payloads[2]["results"][0]["id"] == "opinion-forms"
 
 
-def test_search_for_a_person_prints_titles_and_urls(instance):
+def test_search_for_a_person_prints_titles_and_urls(instance, run_kb):
     result = run_kb(["search", "要否意見書"], instance)
     assert result.returncode == 0
     assert "/articles/opinion-forms" in result.stdout
 
 
-def test_check_passes_on_the_real_articles(instance):
+def test_check_passes_on_the_real_articles(instance, run_kb):
     result = run_kb(["check"], instance)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_check_fails_and_lists_problems_one_per_line(tmp_path):
+def test_check_fails_and_lists_problems_one_per_line(tmp_path, run_kb):
     articles = tmp_path / "articles"
     shutil.copytree(FIXTURES / "articles" / "valid", articles)
     for name in ("unknown-category", "broken-link"):
@@ -81,7 +63,7 @@ def test_check_fails_and_lists_problems_one_per_line(tmp_path):
     assert any(line.startswith(f"{articles}/broken-link.md:15: ") for line in lines)
 
 
-def test_reindex_builds_a_new_generation(tmp_path):
+def test_reindex_builds_a_new_generation(tmp_path, run_kb):
     result = run_kb(["reindex"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "index" / "CURRENT").exists()

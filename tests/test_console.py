@@ -2,66 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token_from, make_app
-from web import auth, create_app, db
-from web.models import Inquiry, User
+from tests.support import PASSWORD
+from web import create_app
+from web.accounts import auth
+from web.core import db
+from web.core.models import Inquiry, User
 
-PASSWORD = "correct horse battery staple"
 FAILED = "メールアドレスまたはパスワードが正しくありません。"
 FORBIDDEN = "このページを表示する権限がありません。"
-
-
-def add_user(app, email: str, role: str, password: str = PASSWORD) -> None:
-    with app.app_context():
-        auth.create_user(email, role, password)
-
-
-def login(client, email: str, password: str = PASSWORD, next_path: str | None = None):
-    html = client.get("/console/login").get_data(as_text=True)
-    data = {"csrf_token": csrf_token_from(html), "email": email, "password": password}
-    if next_path:
-        data["next"] = next_path
-    return client.post("/console/login", data=data)
-
-
-def logged_in(app, role: str, email: str | None = None):
-    email = email or f"{role}@helpdesk.example.jp"
-    add_user(app, email, role)
-    client = app.test_client()
-    assert login(client, email).status_code == 303
-    return client
-
-
-def page_text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def add_inquiry(app, minutes_ago: int = 0, **fields) -> int:
-    values = {
-        "receipt_number": f"HD-20261125-TEST{minutes_ago:04d}",
-        "submission_token": f"token-{minutes_ago}-{fields.get('name', '')}",
-        "status": "new",
-        "name": "山田 花子",
-        "facility_name": "やまだ内科クリニック",
-        "facility_type": "clinic",
-        "email": "uketsuke@yamada.example.jp",
-        "category": "subsidy",
-        "message": "助成金の申請書類について",
-        "created_at": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago),
-    }
-    values.update(fields)
-    with app.app_context():
-        inquiry = Inquiry(**values)
-        db.session().add(inquiry)
-        db.session().commit()
-        return inquiry.id
 
 
 # --- logging in ----------------------------------------------------------------------------------
@@ -87,14 +41,16 @@ def test_every_console_page_sends_anonymous_people_to_the_login(client, path):
 @pytest.mark.parametrize(
     "path", ["/console/inquiries/1/status", "/console/inquiries/1/notes", "/console/users"]
 )
-def test_console_forms_do_nothing_for_anonymous_people(client, path):
+def test_console_forms_do_nothing_for_anonymous_people(client, path, csrf_token_from, page_text):
     token = csrf_token_from(page_text(client.get("/console/login")))
     response = client.post(path, data={"csrf_token": token, "status": "done", "text": "x"})
     assert response.status_code == 302
     assert "/console/login" in response.headers["Location"]
 
 
-def test_an_agent_logs_in_and_lands_on_the_newest_inquiries(app, client):
+def test_an_agent_logs_in_and_lands_on_the_newest_inquiries(
+    app, client, add_user, login, page_text
+):
     add_user(app, "agent@helpdesk.example.jp", "agent")
     response = login(client, "Agent@Helpdesk.example.jp")
     assert response.status_code == 303
@@ -104,7 +60,9 @@ def test_an_agent_logs_in_and_lands_on_the_newest_inquiries(app, client):
     assert "agent@helpdesk.example.jp（オペレーター）" in page_text(home)
 
 
-def test_a_wrong_password_and_an_unknown_user_get_the_same_message(app, client):
+def test_a_wrong_password_and_an_unknown_user_get_the_same_message(
+    app, client, add_user, login, page_text
+):
     add_user(app, "agent@helpdesk.example.jp", "agent")
     wrong = login(client, "agent@helpdesk.example.jp", "wrong password!!")
     unknown = login(client, "nobody@helpdesk.example.jp", PASSWORD)
@@ -115,7 +73,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_message(app, client):
     assert client.get("/console/").status_code == 302
 
 
-def test_a_disabled_user_cannot_log_in(app, client):
+def test_a_disabled_user_cannot_log_in(app, client, add_user, login, page_text):
     add_user(app, "agent@helpdesk.example.jp", "agent")
     with app.app_context():
         auth.set_active("agent@helpdesk.example.jp", False)
@@ -124,7 +82,7 @@ def test_a_disabled_user_cannot_log_in(app, client):
     assert client.get("/console/").status_code == 302
 
 
-def test_disabling_a_user_ends_the_session_they_have_open(app):
+def test_disabling_a_user_ends_the_session_they_have_open(app, logged_in):
     client = logged_in(app, "agent")
     assert client.get("/console/").status_code == 200
     with app.app_context():
@@ -132,14 +90,14 @@ def test_disabling_a_user_ends_the_session_they_have_open(app):
     assert client.get("/console/").status_code == 302
 
 
-def test_empty_login_fields_get_japanese_messages(client):
+def test_empty_login_fields_get_japanese_messages(client, csrf_token_from, page_text):
     token = csrf_token_from(page_text(client.get("/console/login")))
     html = page_text(client.post("/console/login", data={"csrf_token": token}))
     assert "メールアドレスを入力してください。" in html
     assert "パスワードを入力してください。" in html
 
 
-def test_login_without_a_csrf_token_is_refused(app, client):
+def test_login_without_a_csrf_token_is_refused(app, client, add_user, page_text):
     add_user(app, "agent@helpdesk.example.jp", "agent")
     response = client.post(
         "/console/login", data={"email": "agent@helpdesk.example.jp", "password": PASSWORD}
@@ -149,7 +107,7 @@ def test_login_without_a_csrf_token_is_refused(app, client):
     assert client.get("/console/").status_code == 302
 
 
-def test_passwords_are_stored_as_scrypt_hashes(app):
+def test_passwords_are_stored_as_scrypt_hashes(app, add_user):
     add_user(app, "agent@helpdesk.example.jp", "agent")
     with app.app_context():
         user = db.session().scalar(select(User))
@@ -164,10 +122,10 @@ def test_the_session_cookie_is_secure_http_only_and_same_site(
     app = create_app(
         {
             "TESTING": True,
-            "INSTANCE_PATH": tmp_path / "instance",
-            "INDEX_DIR": str(index_dir),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "REFRESH_INDEX_ON_START": False,
+            "instance": tmp_path / "instance",
+            "index_dir": index_dir,
+            "database_url": database_url,
+            "refresh_index_on_start": False,
         }
     )
     response = app.test_client().get("/console/login")
@@ -175,7 +133,9 @@ def test_the_session_cookie_is_secure_http_only_and_same_site(
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_logging_out_needs_the_form_and_ends_the_session(app):
+def test_logging_out_needs_the_form_and_ends_the_session(
+    app, csrf_token_from, logged_in, page_text
+):
     client = logged_in(app, "agent")
     assert client.get("/console/logout").status_code == 405
     assert client.post("/console/logout").status_code == 400  # no CSRF token: still logged in
@@ -187,8 +147,10 @@ def test_logging_out_needs_the_form_and_ends_the_session(app):
     assert client.get("/console/").status_code == 302
 
 
-def test_too_many_login_attempts_get_a_japanese_429(index_dir, tmp_path, database_url):
-    app = make_app(index_dir, tmp_path / "instance", database_url, LOGIN_RATE_LIMIT="3 per minute")
+def test_too_many_login_attempts_get_a_japanese_429(
+    index_dir, tmp_path, database_url, add_user, login, make_app, page_text
+):
+    app = make_app(index_dir, tmp_path / "instance", database_url, login_rate_limit="3 per minute")
     add_user(app, "agent@helpdesk.example.jp", "agent")
     client = app.test_client()
     for _ in range(3):
@@ -207,7 +169,9 @@ def test_too_many_login_attempts_get_a_japanese_429(index_dir, tmp_path, databas
         ("/console/../../evil", "/console/"),
     ],
 )
-def test_after_login_only_a_console_page_of_this_site_is_opened(app, next_path, lands_on):
+def test_after_login_only_a_console_page_of_this_site_is_opened(
+    app, next_path, lands_on, add_user, login
+):
     add_user(app, "admin@helpdesk.example.jp", "admin")
     client = app.test_client()
     response = login(client, "admin@helpdesk.example.jp", next_path=next_path)
@@ -248,7 +212,9 @@ ACCESS = {
 
 
 @pytest.mark.parametrize("role", sorted(ACCESS))
-def test_each_role_opens_its_pages_and_gets_a_japanese_403_elsewhere(app, role):
+def test_each_role_opens_its_pages_and_gets_a_japanese_403_elsewhere(
+    app, role, add_inquiry, logged_in, page_text
+):
     inquiry_id = add_inquiry(app)
     client = logged_in(app, role)
     for path, status in ACCESS[role].items():
@@ -258,14 +224,16 @@ def test_each_role_opens_its_pages_and_gets_a_japanese_403_elsewhere(app, role):
             assert FORBIDDEN in page_text(response)
 
 
-def test_the_menu_shows_only_what_the_role_may_open(app):
+def test_the_menu_shows_only_what_the_role_may_open(app, logged_in, page_text):
     html = page_text(logged_in(app, "agent").get("/console/lookup"))
     assert "/console/analytics" not in html and "/console/users" not in html
     html = page_text(logged_in(app, "editor").get("/console/lookup"))
     assert "/console/analytics" in html and "/console/users" not in html
 
 
-def test_an_editor_cannot_change_an_inquiry(app):
+def test_an_editor_cannot_change_an_inquiry(
+    app, add_inquiry, csrf_token_from, logged_in, page_text
+):
     inquiry_id = add_inquiry(app)
     client = logged_in(app, "editor")
     token = csrf_token_from(page_text(client.get("/console/lookup")))
@@ -277,7 +245,7 @@ def test_an_editor_cannot_change_an_inquiry(app):
         assert db.session().get(Inquiry, inquiry_id).status == "new"
 
 
-def test_console_pages_are_never_cached_or_indexed(app):
+def test_console_pages_are_never_cached_or_indexed(app, logged_in, page_text):
     response = logged_in(app, "agent").get("/console/")
     assert response.headers["Cache-Control"] == "no-store"
     assert '<meta name="robots" content="noindex, nofollow">' in page_text(response)
@@ -286,7 +254,9 @@ def test_console_pages_are_never_cached_or_indexed(app):
 # --- admins manage users -----------------------------------------------------------------------
 
 
-def test_an_admin_adds_and_disables_a_user_in_the_console(app):
+def test_an_admin_adds_and_disables_a_user_in_the_console(
+    app, csrf_token_from, logged_in, login, page_text
+):
     client = logged_in(app, "admin")
     token = csrf_token_from(page_text(client.get("/console/users")))
     short = client.post(
@@ -333,7 +303,9 @@ def receipts_listed(html: str) -> list[str]:
     return re.findall(r'class="receipt-cell"[^>]*><a [^>]*>([^<]+)</a>', html)
 
 
-def test_the_inquiry_list_shows_the_newest_first_with_japanese_statuses(storage_app):
+def test_the_inquiry_list_shows_the_newest_first_with_japanese_statuses(
+    storage_app, add_inquiry, logged_in, page_text
+):
     app = storage_app
     add_inquiry(app, minutes_ago=30, receipt_number="HD-20261125-OLD00000")
     add_inquiry(app, minutes_ago=1, receipt_number="HD-20261125-NEW00000", status="in_progress")
@@ -348,7 +320,9 @@ def test_the_inquiry_list_shows_the_newest_first_with_japanese_statuses(storage_
         assert f">{label}</span>" in html
 
 
-def test_the_list_filters_by_status_and_category_and_searches(storage_app):
+def test_the_list_filters_by_status_and_category_and_searches(
+    storage_app, add_inquiry, logged_in, page_text
+):
     app = storage_app
     add_inquiry(app, 1, receipt_number="HD-20261125-AAAA0001", category="display", status="done")
     add_inquiry(app, 2, receipt_number="HD-20261125-AAAA0002", name="佐藤 次郎")
@@ -373,7 +347,9 @@ def test_the_list_filters_by_status_and_category_and_searches(storage_app):
     assert odd.status_code == 200 and len(receipts_listed(page_text(odd))) == 3
 
 
-def test_the_detail_shows_everything_and_the_chat_transcript(app):
+def test_the_detail_shows_everything_and_the_chat_transcript(
+    app, add_inquiry, logged_in, page_text
+):
     inquiry_id = add_inquiry(
         app,
         phone="03-1234-5678",
@@ -396,7 +372,9 @@ def test_the_detail_shows_everything_and_the_chat_transcript(app):
     assert "mailto:uketsuke@yamada.example.jp?subject=" in html
 
 
-def test_hostile_inquiry_text_is_escaped_everywhere_in_the_console(app):
+def test_hostile_inquiry_text_is_escaped_everywhere_in_the_console(
+    app, add_inquiry, csrf_token_from, logged_in, page_text
+):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     inquiry_id = add_inquiry(
         app,
@@ -420,7 +398,9 @@ def test_hostile_inquiry_text_is_escaped_everywhere_in_the_console(app):
     assert "<script>alert" not in html and html.count("&lt;script&gt;alert") >= 4
 
 
-def test_status_changes_and_notes_are_kept_with_who_wrote_them(storage_app):
+def test_status_changes_and_notes_are_kept_with_who_wrote_them(
+    storage_app, add_inquiry, csrf_token_from, logged_in, page_text
+):
     app = storage_app
     inquiry_id = add_inquiry(app)
     client = logged_in(app, "agent")
@@ -445,7 +425,9 @@ def test_status_changes_and_notes_are_kept_with_who_wrote_them(storage_app):
         assert [note.author_email for note in inquiry.notes] == ["agent@helpdesk.example.jp"] * 2
 
 
-def test_bad_status_and_empty_note_are_explained_in_japanese(app):
+def test_bad_status_and_empty_note_are_explained_in_japanese(
+    app, add_inquiry, csrf_token_from, logged_in, page_text
+):
     inquiry_id = add_inquiry(app)
     client = logged_in(app, "agent")
     token = csrf_token_from(page_text(client.get(f"/console/inquiries/{inquiry_id}")))
@@ -463,7 +445,7 @@ def test_bad_status_and_empty_note_are_explained_in_japanese(app):
         assert db.session().get(Inquiry, inquiry_id).status == "new"
 
 
-def test_an_unknown_inquiry_is_a_japanese_404(app):
+def test_an_unknown_inquiry_is_a_japanese_404(app, logged_in, page_text):
     response = logged_in(app, "agent").get("/console/inquiries/999999")
     assert response.status_code == 404
     assert "お探しのページは見つかりませんでした。" in page_text(response)
@@ -472,7 +454,9 @@ def test_an_unknown_inquiry_is_a_japanese_404(app):
 # --- quick lookup --------------------------------------------------------------------------------
 
 
-def test_the_quick_lookup_is_keyboard_first_and_offers_the_answer_to_copy(app):
+def test_the_quick_lookup_is_keyboard_first_and_offers_the_answer_to_copy(
+    app, logged_in, page_text
+):
     client = logged_in(app, "agent")
     empty = page_text(client.get("/console/lookup"))
     assert re.search(r'<input id="lookup-q"[^>]*autofocus', empty)
@@ -486,13 +470,13 @@ def test_the_quick_lookup_is_keyboard_first_and_offers_the_answer_to_copy(app):
     assert "<script>" not in re.sub(r'<script src="[^"]+" defer></script>', "", html)
 
 
-def test_the_quick_lookup_fragment_is_the_result_list_alone(app):
+def test_the_quick_lookup_fragment_is_the_result_list_alone(app, logged_in, page_text):
     client = logged_in(app, "agent")
     html = page_text(client.get("/console/lookup?fragment=1&q=補助金はいつまで"))
     assert html.lstrip().startswith('<p class="result-count">')
     assert "<html" not in html and "subsidy-period" in html
 
 
-def test_the_quick_lookup_explains_an_empty_result(app):
+def test_the_quick_lookup_explains_an_empty_result(app, logged_in, page_text):
     html = page_text(logged_in(app, "agent").get("/console/lookup?q=ラーメンの作り方"))
     assert 'class="lookup-empty"' in html

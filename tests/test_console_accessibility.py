@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import axe_violations, describe_violations
-from tests.test_console import PASSWORD, add_inquiry
-from web import auth
+from tests.support import PASSWORD
+from web.accounts import auth
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +32,9 @@ def admin_page(page, live_server, app):
     return page
 
 
-def test_the_login_page_has_no_serious_accessibility_violations(page, live_server, axe_source):
+def test_the_login_page_has_no_serious_accessibility_violations(
+    page, live_server, axe_source, axe_violations, describe_violations
+):
     page.goto(f"{live_server.url}/console/login")
     found = axe_violations(page, axe_source)
     assert not found, describe_violations(found)
@@ -46,6 +47,9 @@ def test_console_page_has_no_serious_accessibility_violations(
     app,
     axe_source,
     name,
+    add_inquiry,
+    axe_violations,
+    describe_violations,
 ):
     inquiry_id = add_inquiry(app, transcript="[2026-11-25 10:00] 利用者: 補助金は？")
     admin_page.goto(live_server.url + CONSOLE_PAGES[name].format(id=inquiry_id))
@@ -57,6 +61,8 @@ def test_the_contact_form_with_errors_has_no_serious_accessibility_violations(
     page,
     live_server,
     axe_source,
+    axe_violations,
+    describe_violations,
 ):
     page.goto(f"{live_server.url}/contact")
     page.get_by_role("button", name="送信する").click()

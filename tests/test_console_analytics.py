@@ -9,10 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from tests.test_console import logged_in, page_text
-from web import db
 from web.console.analytics import chat_fallbacks, search_groups, since_days
-from web.models import ChatTurn, Conversation, Feedback, SearchLog
+from web.core import db
+from web.core.models import ChatTurn, Conversation, Feedback, SearchLog
 
 
 def search_on_the_site(client, *queries: str) -> None:
@@ -61,7 +60,9 @@ def add_chat(app, *turns: tuple[str, str, str | None, str], engine=None) -> None
         db.session().commit()
 
 
-def test_searches_are_grouped_by_their_analyzed_terms_and_link_to_the_search(app, client):
+def test_searches_are_grouped_by_their_analyzed_terms_and_link_to_the_search(
+    app, client, logged_in, page_text
+):
     search_on_the_site(
         client,
         "補助金はいつまで？",
@@ -85,7 +86,7 @@ def test_searches_are_grouped_by_their_analyzed_terms_and_link_to_the_search(app
     assert linked_query(zero[1][0]) == "天気予報"
 
 
-def test_chat_questions_without_an_answer_are_grouped(app, engine):
+def test_chat_questions_without_an_answer_are_grouped(app, engine, logged_in, page_text):
     add_chat(
         app,
         ("user", "ラーメンの作り方", None, ""),
@@ -111,7 +112,7 @@ def test_chat_questions_without_an_answer_are_grouped(app, engine):
     assert linked_query(rows[1][0]) == "カラオケの予約"
 
 
-def test_feedback_shows_the_helpful_ratio_and_the_comments(app):
+def test_feedback_shows_the_helpful_ratio_and_the_comments(app, logged_in, page_text):
     with app.app_context():
         session = db.session()
         for helpful in (True, True, True, False):
@@ -133,7 +134,9 @@ def test_feedback_shows_the_helpful_ratio_and_the_comments(app):
     assert "&lt;b&gt;期限&lt;/b&gt;が知りたい" in html
 
 
-def test_the_bars_are_server_rendered_svg_scaled_to_the_largest_group(app, client):
+def test_the_bars_are_server_rendered_svg_scaled_to_the_largest_group(
+    app, client, logged_in, page_text
+):
     search_on_the_site(client, "天気予報", "天気予報", "ラーメンの作り方")
     html = page_text(logged_in(app, "editor").get("/console/analytics"))
     zero = re.search(r'id="zero-searches">.*?</table>', html, re.S).group(0)
@@ -142,7 +145,7 @@ def test_the_bars_are_server_rendered_svg_scaled_to_the_largest_group(app, clien
     assert "<script" not in zero
 
 
-def test_the_period_limits_what_is_counted(app):
+def test_the_period_limits_what_is_counted(app, logged_in, page_text):
     with app.app_context():
         session = db.session()
         old = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
@@ -169,7 +172,9 @@ def test_the_period_limits_what_is_counted(app):
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_the_grouping_queries_run_on_both_databases(request, database, engine):
+def test_the_grouping_queries_run_on_both_databases(
+    request, database, engine, logged_in, page_text
+):
     app = request.getfixturevalue("app" if database == "sqlite" else "pg_app")
     client = app.test_client()
     search_on_the_site(client, "天気予報", "天気予報？", "補助金はいつまで")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 import shutil
 
-from tests.conftest import FIXTURES, make_app
-from tests.test_console import logged_in, page_text
+import pytest
+
+from tests.support import FIXTURES
 
 
-def editor_on(index_dir, tmp_path, database_url, articles):
-    app = make_app(index_dir, tmp_path / "instance", database_url, ARTICLES_DIR=str(articles))
-    return logged_in(app, "editor")
+@pytest.fixture
+def editor_on(make_app, logged_in):
+    def editor_on(index_dir, tmp_path, database_url, articles):
+        app = make_app(index_dir, tmp_path / "instance", database_url, articles_dir=articles)
+        return logged_in(app, "editor")
+
+    return editor_on
 
 
 def rank_rows(html: str) -> list[tuple[str, str, str]]:
@@ -22,7 +27,9 @@ def rank_rows(html: str) -> list[tuple[str, str, str]]:
     )
 
 
-def test_a_real_article_is_previewed_as_the_site_shows_it_with_its_query_ranks(app):
+def test_a_real_article_is_previewed_as_the_site_shows_it_with_its_query_ranks(
+    app, logged_in, page_text
+):
     client = logged_in(app, "editor")
     preview = page_text(client.get("/console/preview/call-center"))
     site = page_text(app.test_client().get("/articles/call-center"))
@@ -37,7 +44,7 @@ def test_a_real_article_is_previewed_as_the_site_shows_it_with_its_query_ranks(a
 
 
 def test_an_unpublished_article_shows_its_problems_and_the_query_that_misses(
-    index_dir, tmp_path, database_url, article_tree
+    index_dir, tmp_path, database_url, article_tree, editor_on, page_text
 ):
     shutil.copy(FIXTURES / "articles" / "broken" / "query-not-found.md", article_tree)
     client = editor_on(index_dir, tmp_path, database_url, article_tree)
@@ -57,7 +64,7 @@ def test_an_unpublished_article_shows_its_problems_and_the_query_that_misses(
 
 
 def test_a_file_that_does_not_load_shows_its_problems_and_its_text(
-    index_dir, tmp_path, database_url, article_tree
+    index_dir, tmp_path, database_url, article_tree, editor_on, page_text
 ):
     source = (FIXTURES / "articles" / "broken" / "yaml-error.md").read_text(encoding="utf-8")
     (article_tree / "yaml-error.md").write_text(
@@ -75,7 +82,9 @@ def test_a_file_that_does_not_load_shows_its_problems_and_its_text(
     assert re.search(r'<span class="problem-line">\d+行目</span>', html)
 
 
-def test_preview_sees_an_edit_without_a_restart(index_dir, tmp_path, database_url, article_tree):
+def test_preview_sees_an_edit_without_a_restart(
+    index_dir, tmp_path, database_url, article_tree, editor_on, page_text
+):
     client = editor_on(index_dir, tmp_path, database_url, article_tree)
     assert "当分の間、申請を受け付けています。" in page_text(client.get("/console/preview/alpha"))
     alpha = article_tree / "alpha.md"
@@ -88,7 +97,7 @@ def test_preview_sees_an_edit_without_a_restart(index_dir, tmp_path, database_ur
     )
 
 
-def test_unknown_or_odd_article_ids_are_japanese_404s(app):
+def test_unknown_or_odd_article_ids_are_japanese_404s(app, logged_in, page_text):
     client = logged_in(app, "editor")
     for path in ("/console/preview/no-such-article", "/console/preview/..%2Fsecret_key"):
         response = client.get(path)

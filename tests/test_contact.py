@@ -12,10 +12,9 @@ from sqlalchemy import func, select, text
 from kb import ARTICLES_DIR
 from kb.articles import load_articles
 from kb.categories import CATEGORIES
-from tests.conftest import csrf_token_from, make_app
-from web import db
-from web.contact import RECEIPT_ALPHABET, new_receipt_number
-from web.models import ChatTurn, Conversation, Inquiry
+from web.contact.service import RECEIPT_ALPHABET, new_receipt_number
+from web.core import db
+from web.core.models import ChatTurn, Conversation, Inquiry
 
 RECEIPT_PATTERN = re.compile(r"^HD-\d{8}-[" + RECEIPT_ALPHABET + r"]{8}$")
 
@@ -32,30 +31,38 @@ def hidden_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def filled(html: str, **changes) -> dict:
-    """What a person types into the form just rendered in `html`."""
-    data = {
-        "csrf_token": csrf_token_from(html),
-        "submission_token": hidden_value(html, "submission_token"),
-        "name": "山田 花子",
-        "facility_name": "やまだ内科クリニック",
-        "facility_type": "clinic",
-        "institution_code": "1312345678",
-        "email": "uketsuke@yamada-clinic.example.jp",
-        "phone": "03-1234-5678",
-        "category": "subsidy",
-        "message": "助成金の申請に必要な書類を教えてください。",
-        "consent": "y",
-    }
-    chat = re.search(r'name="chat" value="([^"]*)"', html)
-    if chat:
-        data["chat"] = chat.group(1)
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
+@pytest.fixture
+def filled(csrf_token_from):
+    def filled(html: str, **changes) -> dict:
+        """What a person types into the form just rendered in `html`."""
+        data = {
+            "csrf_token": csrf_token_from(html),
+            "submission_token": hidden_value(html, "submission_token"),
+            "name": "山田 花子",
+            "facility_name": "やまだ内科クリニック",
+            "facility_type": "clinic",
+            "institution_code": "1312345678",
+            "email": "uketsuke@yamada-clinic.example.jp",
+            "phone": "03-1234-5678",
+            "category": "subsidy",
+            "message": "助成金の申請に必要な書類を教えてください。",
+            "consent": "y",
+        }
+        chat = re.search(r'name="chat" value="([^"]*)"', html)
+        if chat:
+            data["chat"] = chat.group(1)
+        data.update(changes)
+        return {key: value for key, value in data.items() if value is not None}
+
+    return filled
 
 
-def submit(client, **changes):
-    return client.post("/contact", data=filled(open_form(client), **changes))
+@pytest.fixture
+def submit(filled):
+    def submit(client, **changes):
+        return client.post("/contact", data=filled(open_form(client), **changes))
+
+    return submit
 
 
 def receipt_on(client) -> str:
@@ -123,7 +130,7 @@ def test_the_call_centre_hours_on_the_form_are_those_of_the_call_centre_article(
 # --- CSRF, validation, kept values -----------------------------------------------------------
 
 
-def test_a_post_without_csrf_token_is_refused_and_keeps_what_was_typed(app, client):
+def test_a_post_without_csrf_token_is_refused_and_keeps_what_was_typed(app, client, submit):
     response = submit(client, csrf_token=None, message="CSRF なしの送信です")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -132,7 +139,7 @@ def test_a_post_without_csrf_token_is_refused_and_keeps_what_was_typed(app, clie
     assert stored_inquiries(app) == []
 
 
-def test_a_post_with_a_forged_csrf_token_is_refused(app, client):
+def test_a_post_with_a_forged_csrf_token_is_refused(app, client, submit):
     response = submit(client, csrf_token="forged")
     assert response.status_code == 400
     assert stored_inquiries(app) == []
@@ -150,7 +157,9 @@ REQUIRED_MESSAGES = {
 
 
 @pytest.mark.parametrize("field", sorted(REQUIRED_MESSAGES))
-def test_each_missing_required_field_gets_its_japanese_message_next_to_it(app, client, field):
+def test_each_missing_required_field_gets_its_japanese_message_next_to_it(
+    app, client, field, submit
+):
     response = submit(client, **{field: None if field in {"consent", "facility_type"} else "  "})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -171,7 +180,7 @@ INVALID_VALUES = {
 
 
 @pytest.mark.parametrize("field", sorted(INVALID_VALUES))
-def test_each_invalid_value_gets_its_japanese_message(app, client, field):
+def test_each_invalid_value_gets_its_japanese_message(app, client, field, submit):
     value, message = INVALID_VALUES[field]
     response = submit(client, **{field: value})
     assert response.status_code == 422
@@ -179,7 +188,7 @@ def test_each_invalid_value_gets_its_japanese_message(app, client, field):
     assert stored_inquiries(app) == []
 
 
-def test_everything_typed_is_kept_when_the_form_comes_back_with_errors(client):
+def test_everything_typed_is_kept_when_the_form_comes_back_with_errors(client, submit):
     response = submit(
         client,
         email="not-an-address",
@@ -200,7 +209,7 @@ def test_everything_typed_is_kept_when_the_form_comes_back_with_errors(client):
     assert field_error(html, "consent")
 
 
-def test_full_width_digits_and_letters_are_accepted(app, client):
+def test_full_width_digits_and_letters_are_accepted(app, client, submit):
     response = submit(
         client,
         institution_code="１３１２３４５６７８",
@@ -214,14 +223,14 @@ def test_full_width_digits_and_letters_are_accepted(app, client):
     assert inquiry.phone == "03-1234-5678"
 
 
-def test_hostile_text_is_escaped_when_the_form_is_shown_again(client):
+def test_hostile_text_is_escaped_when_the_form_is_shown_again(client, submit):
     hostile = '<script>alert("x")</script>'
     html = submit(client, name=hostile, message=hostile, email="bad").get_data(as_text=True)
     assert hostile not in html
     assert "&lt;script&gt;" in html
 
 
-def test_a_patient_number_in_the_message_asks_before_sending(app, client):
+def test_a_patient_number_in_the_message_asks_before_sending(app, client, filled):
     html = open_form(client)
     message = "受給者番号 12345678 の方の資格が表示されません"
     response = client.post("/contact", data=filled(html, message=message))
@@ -239,7 +248,7 @@ def test_a_patient_number_in_the_message_asks_before_sending(app, client):
 # --- bots and floods ---------------------------------------------------------------------------
 
 
-def test_a_filled_honeypot_looks_like_success_but_stores_nothing(app, client):
+def test_a_filled_honeypot_looks_like_success_but_stores_nothing(app, client, submit):
     response = submit(client, website="http://spam.example/")
     assert response.status_code == 303
     assert RECEIPT_PATTERN.match(receipt_on(client))
@@ -247,10 +256,10 @@ def test_a_filled_honeypot_looks_like_success_but_stores_nothing(app, client):
 
 
 def test_too_many_posts_get_a_japanese_429_page_that_keeps_the_form(
-    index_dir, tmp_path, database_url
+    index_dir, tmp_path, database_url, make_app, submit
 ):
     app = make_app(
-        index_dir, tmp_path / "instance", database_url, CONTACT_RATE_LIMIT="2 per minute"
+        index_dir, tmp_path / "instance", database_url, contact_rate_limit="2 per minute"
     )
     client = app.test_client()
     for _ in range(2):
@@ -272,7 +281,7 @@ def storage_app(request):
     return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
-def test_an_inquiry_is_committed_and_its_receipt_number_shown(storage_app):
+def test_an_inquiry_is_committed_and_its_receipt_number_shown(storage_app, submit):
     client = storage_app.test_client()
     response = submit(client, message="レセコンの設定について <b>質問</b>")
     assert response.status_code == 303
@@ -280,7 +289,7 @@ def test_an_inquiry_is_committed_and_its_receipt_number_shown(storage_app):
     receipt = receipt_on(client)
     assert RECEIPT_PATTERN.match(receipt)
     # A separate connection sees the row: it was committed before the receipt was shown.
-    from web.db import make_engine
+    from web.core.db import make_engine
 
     engine = make_engine(storage_app.config["SQLALCHEMY_DATABASE_URI"])
     try:
@@ -294,7 +303,7 @@ def test_an_inquiry_is_committed_and_its_receipt_number_shown(storage_app):
     assert tuple(row) == ("new", "レセコンの設定について <b>質問</b>", "subsidy")
 
 
-def test_a_second_click_a_reload_or_back_and_resubmit_store_one_inquiry(storage_app):
+def test_a_second_click_a_reload_or_back_and_resubmit_store_one_inquiry(storage_app, filled):
     client = storage_app.test_client()
     data = filled(open_form(client))
     first = client.post("/contact", data=data)
@@ -307,7 +316,7 @@ def test_a_second_click_a_reload_or_back_and_resubmit_store_one_inquiry(storage_
     assert [i.receipt_number for i in stored_inquiries(storage_app)] == [receipt]
 
 
-def test_the_same_text_sent_again_from_a_fresh_form_is_one_inquiry(storage_app):
+def test_the_same_text_sent_again_from_a_fresh_form_is_one_inquiry(storage_app, submit):
     client = storage_app.test_client()
     submit(client)
     receipt = receipt_on(client)
@@ -319,8 +328,9 @@ def test_the_same_text_sent_again_from_a_fresh_form_is_one_inquiry(storage_app):
     assert len(stored_inquiries(storage_app)) == 2
 
 
-def test_receipt_numbers_are_unique_random_and_not_sequential():
-    numbers = [new_receipt_number() for _ in range(2000)]
+def test_receipt_numbers_are_unique_random_and_not_sequential(app):
+    with app.app_context():  # the day is the helpdesk's local day (settings.timezone)
+        numbers = [new_receipt_number() for _ in range(2000)]
     assert len(set(numbers)) == len(numbers)
     assert all(RECEIPT_PATTERN.match(number) for number in numbers)
     tails = [number.rsplit("-", 1)[1] for number in numbers]
@@ -330,7 +340,7 @@ def test_receipt_numbers_are_unique_random_and_not_sequential():
         assert {tail[position] for tail in tails} == set(RECEIPT_ALPHABET)
 
 
-def test_the_thanks_page_says_what_happens_next(app, client):
+def test_the_thanks_page_says_what_happens_next(app, client, submit):
     submit(client)
     html = client.get("/contact/thanks").get_data(as_text=True)
     assert "受付番号" in html
@@ -373,7 +383,7 @@ def test_from_the_chat_the_form_shows_the_transcript_and_preselects_its_topic(ap
     assert f'name="chat" value="{token}"' in html
 
 
-def test_an_inquiry_from_the_chat_carries_the_masked_transcript(storage_app):
+def test_an_inquiry_from_the_chat_carries_the_masked_transcript(storage_app, filled):
     token = make_conversation(storage_app)
     client = storage_app.test_client()
     html = open_form(client, f"/contact?chat={token}")
@@ -402,7 +412,7 @@ def test_a_chat_topic_that_is_not_a_category_selects_nothing(app, client):
 # --- when the database fails -------------------------------------------------------------------
 
 
-def test_a_database_failure_shows_an_apology_and_keeps_what_was_typed(app, client):
+def test_a_database_failure_shows_an_apology_and_keeps_what_was_typed(app, client, filled):
     html = open_form(client)
     with app.app_context(), db.engine().begin() as connection:
         connection.execute(text("DROP TABLE inquiry_notes"))
@@ -416,7 +426,7 @@ def test_a_database_failure_shows_an_apology_and_keeps_what_was_typed(app, clien
     assert hidden_value(page, "submission_token") == hidden_value(html, "submission_token")
 
 
-def test_an_unreachable_database_shows_the_same_apology(index_dir, tmp_path):
+def test_an_unreachable_database_shows_the_same_apology(index_dir, tmp_path, make_app, submit):
     missing = tmp_path / "no" / "such" / "folder" / "helpdesk.sqlite3"
     app = make_app(index_dir, tmp_path / "instance", f"sqlite:///{missing}")
     client = app.test_client()
@@ -426,7 +436,7 @@ def test_an_unreachable_database_shows_the_same_apology(index_dir, tmp_path):
     assert "申し訳ありません" in page and "データベースがありません</textarea>" in page
 
 
-def test_after_the_database_recovers_the_kept_form_submits_once(app, client, tmp_path):
+def test_after_the_database_recovers_the_kept_form_submits_once(app, client, tmp_path, filled):
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     backup = tmp_path / "backup.sqlite3"
     shutil.copy(path, backup)

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import screenshot
-from web import auth, db
-from web.models import ChatTurn, Conversation, Inquiry
+from web.accounts import auth
+from web.core import db
+from web.core.models import ChatTurn, Conversation, Inquiry
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def inquiries(app) -> list[Inquiry]:
         return list(db.session().scalars(select(Inquiry)))
 
 
-def test_handoff_form_receipt_and_the_agent_finds_the_inquiry(page, live_server, app):
+def test_handoff_form_receipt_and_the_agent_finds_the_inquiry(page, live_server, app, screenshot):
     handed_off_chat(app)
     with app.app_context():
         auth.create_user("agent@helpdesk.example.jp", "agent", PASSWORD)
@@ -110,7 +110,9 @@ def test_handoff_form_receipt_and_the_agent_finds_the_inquiry(page, live_server,
     assert page.js_errors == []
 
 
-def test_the_agent_looks_up_an_answer_with_the_keyboard_and_copies_it(page, live_server, app):
+def test_the_agent_looks_up_an_answer_with_the_keyboard_and_copies_it(
+    page, live_server, app, screenshot
+):
     with app.app_context():
         auth.create_user("agent@helpdesk.example.jp", "agent", PASSWORD)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -140,7 +142,7 @@ def test_the_agent_looks_up_an_answer_with_the_keyboard_and_copies_it(page, live
     assert page.js_errors == []
 
 
-def test_the_editor_sees_gaps_as_bars_and_previews_an_article(page, live_server, app):
+def test_the_editor_sees_gaps_as_bars_and_previews_an_article(page, live_server, app, screenshot):
     with app.app_context():
         auth.create_user("editor@helpdesk.example.jp", "editor", PASSWORD)
     for query in ("ラーメンの作り方", "ラーメン 作り方", "天気予報", "補助金はいつまで"):

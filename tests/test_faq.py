@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -13,11 +14,11 @@ from sqlalchemy import select
 
 from kb.categories import CATEGORIES
 from kb.library import KnowledgeBase
-from tests.conftest import csrf_token_from, make_app
-from web import db
-from web.article_views import FALLBACK_POPULAR, today
-from web.faq import japanese_date
-from web.models import ArticleView, Feedback
+from web.core import db
+from web.core.clock import today
+from web.core.models import ArticleView, Feedback
+from web.faq.article_views import FALLBACK_POPULAR
+from web.faq.routes import japanese_date
 
 CALL_CENTRE_HOURS = "平日8:00〜18:00・土曜日8:00〜16:00（いずれも祝日を除く）"
 
@@ -67,13 +68,18 @@ def test_popular_articles_fall_back_to_a_fixed_order_before_anyone_viewed(client
     assert len(popular) >= 5
 
 
+def local_today(app) -> dt.date:
+    with app.app_context():
+        return today()
+
+
 def test_viewing_an_article_counts_it_and_makes_it_popular(app, client):
     for _ in range(3):
         assert client.get("/articles/mhlw-contact").status_code == 200
     client.get("/articles/costs")
 
     views = {row.article_id: row for row in stored(app, ArticleView)}
-    assert views["mhlw-contact"].views == 3 and views["mhlw-contact"].day == today()
+    assert views["mhlw-contact"].views == 3 and views["mhlw-contact"].day == local_today(app)
     assert views["costs"].views == 1
     html = client.get("/").get_data(as_text=True)
     popular = article_links(between(html, 'id="popular-heading"', "</section>"))
@@ -90,7 +96,8 @@ def test_the_top_page_reads_the_ranking_at_most_once_a_minute(app, client):
     html = client.get("/").get_data(as_text=True)
     assert article_links(between(html, 'id="popular-heading"', "</section>")) == before
 
-    app.config["POPULAR_CACHE_SECONDS"] = 0  # as when the minute is over
+    settings = app.extensions["settings"]  # as when the minute is over:
+    app.extensions["settings"] = dataclasses.replace(settings, popular_cache_seconds=0)
     html = client.get("/").get_data(as_text=True)
     assert article_links(between(html, 'id="popular-heading"', "</section>"))[0] == "costs"
 
@@ -98,7 +105,9 @@ def test_the_top_page_reads_the_ranking_at_most_once_a_minute(app, client):
 def test_views_older_than_the_window_no_longer_count_as_popular(app, client):
     with app.app_context():
         session = db.session()
-        session.add(ArticleView(article_id="costs", day=today() - dt.timedelta(days=90), views=99))
+        session.add(
+            ArticleView(article_id="costs", day=local_today(app) - dt.timedelta(days=90), views=99)
+        )
         session.commit()
     html = client.get("/").get_data(as_text=True)
     assert "costs" not in article_links(between(html, 'id="popular-heading"', "</section>"))
@@ -282,7 +291,7 @@ def test_article_page_carries_faq_structured_data(client, engine):
 
 
 @pytest.fixture
-def hostile_article_app(article_tree, tmp_path, database_url):
+def hostile_article_app(article_tree, tmp_path, database_url, make_app):
     """An app whose article title and answer try to break out of the page and the JSON-LD."""
     path = article_tree / "alpha.md"
     text = path.read_text(encoding="utf-8")
@@ -296,7 +305,7 @@ def hostile_article_app(article_tree, tmp_path, database_url):
     path.write_text(text, encoding="utf-8")
     index = tmp_path / "hostile-index"
     assert not KnowledgeBase(article_tree, index).refresh().problems
-    return make_app(index, tmp_path / "hostile", database_url, ARTICLES_DIR=str(article_tree))
+    return make_app(index, tmp_path / "hostile", database_url, articles_dir=article_tree)
 
 
 def test_article_content_cannot_break_out_of_the_page_or_its_json_ld(hostile_article_app):
@@ -361,16 +370,20 @@ def test_dates_are_written_the_japanese_way(day, expected):
 # --- feedback -------------------------------------------------------------------------------
 
 
-def post_feedback(client, article_id: str, token: str | None = "from-page", **fields):
-    if token == "from-page":
-        token = csrf_token_from(client.get(f"/articles/{article_id}").get_data(as_text=True))
-    data = dict(fields)
-    if token:
-        data["csrf_token"] = token
-    return client.post(f"/articles/{article_id}/feedback", data=data)
+@pytest.fixture
+def post_feedback(csrf_token_from):
+    def post_feedback(client, article_id: str, token: str | None = "from-page", **fields):
+        if token == "from-page":
+            token = csrf_token_from(client.get(f"/articles/{article_id}").get_data(as_text=True))
+        data = dict(fields)
+        if token:
+            data["csrf_token"] = token
+        return client.post(f"/articles/{article_id}/feedback", data=data)
+
+    return post_feedback
 
 
-def test_feedback_is_stored_with_the_comment_masked_and_thanked(app, client):
+def test_feedback_is_stored_with_the_comment_masked_and_thanked(app, client, post_feedback):
     response = post_feedback(
         client,
         "subsidy-period",
@@ -391,7 +404,7 @@ def test_feedback_is_stored_with_the_comment_masked_and_thanked(app, client):
     assert "この記事は役に立ちましたか？" not in thanks
 
 
-def test_not_helpful_feedback_points_to_the_contact_channels(app, client):
+def test_not_helpful_feedback_points_to_the_contact_channels(app, client, post_feedback):
     response = post_feedback(client, "costs", helpful="no")
     assert response.status_code == 303
     [row] = stored(app, Feedback)
@@ -401,21 +414,21 @@ def test_not_helpful_feedback_points_to_the_contact_channels(app, client):
     assert 'href="/contact"' in between(html, 'id="feedback"', "</section>")
 
 
-def test_feedback_without_a_csrf_token_is_rejected(app, client):
+def test_feedback_without_a_csrf_token_is_rejected(app, client, post_feedback):
     response = post_feedback(client, "subsidy-period", token=None, helpful="yes")
     assert response.status_code == 400
     assert "ページを再読み込みしてから" in response.get_data(as_text=True)
     assert stored(app, Feedback) == []
 
 
-def test_feedback_with_a_forged_csrf_token_is_rejected(app, client):
+def test_feedback_with_a_forged_csrf_token_is_rejected(app, client, post_feedback):
     client.get("/articles/subsidy-period")
     response = post_feedback(client, "subsidy-period", token="forged", helpful="yes")
     assert response.status_code == 400
     assert stored(app, Feedback) == []
 
 
-def test_an_overlong_comment_is_refused_in_japanese_and_kept_in_the_box(app, client):
+def test_an_overlong_comment_is_refused_in_japanese_and_kept_in_the_box(app, client, post_feedback):
     comment = "あ" * 1001
     response = post_feedback(client, "subsidy-period", helpful="no", comment=comment)
     html = response.get_data(as_text=True)
@@ -425,21 +438,21 @@ def test_an_overlong_comment_is_refused_in_japanese_and_kept_in_the_box(app, cli
     assert stored(app, Feedback) == []
 
 
-def test_a_comment_of_1000_characters_counts_line_breaks_as_one(app, client):
+def test_a_comment_of_1000_characters_counts_line_breaks_as_one(app, client, post_feedback):
     comment = "\r\n".join(["あ" * 99] * 9 + ["い" * 100])  # 1,000 as a person counts, 1,009 sent
     response = post_feedback(client, "subsidy-period", helpful="yes", comment=comment)
     assert response.status_code == 303
     assert len(stored(app, Feedback)[0].comment) == 1000
 
 
-def test_feedback_without_yes_or_no_is_refused(app, client):
+def test_feedback_without_yes_or_no_is_refused(app, client, post_feedback):
     response = post_feedback(client, "subsidy-period", helpful="maybe", comment="？")
     assert response.status_code == 400
     assert "「はい」か「いいえ」のボタンを押してください。" in response.get_data(as_text=True)
     assert stored(app, Feedback) == []
 
 
-def test_feedback_comment_is_escaped_when_shown_again(client):
+def test_feedback_comment_is_escaped_when_shown_again(client, post_feedback):
     response = post_feedback(
         client, "subsidy-period", helpful="", comment="</textarea><script>alert(1)</script>"
     )
@@ -448,7 +461,7 @@ def test_feedback_comment_is_escaped_when_shown_again(client):
     assert "&lt;/textarea&gt;&lt;script&gt;" in html
 
 
-def test_feedback_for_an_unknown_article_is_a_404(app, client):
+def test_feedback_for_an_unknown_article_is_a_404(app, client, csrf_token_from):
     token = csrf_token_from(client.get("/articles/costs").get_data(as_text=True))
     response = client.post(
         "/articles/no-such/feedback", data={"csrf_token": token, "helpful": "yes"}
@@ -524,8 +537,8 @@ def test_every_article_page_renders(client, engine):
 # --- written behind the request, and a database that is away ---------------------------------
 
 
-def test_article_views_are_added_up_behind_the_request(index_dir, tmp_path, database_url):
-    app = make_app(index_dir, tmp_path / "instance", database_url, LOG_WRITES_IN_BACKGROUND=True)
+def test_article_views_are_added_up_behind_the_request(index_dir, tmp_path, database_url, make_app):
+    app = make_app(index_dir, tmp_path / "instance", database_url, log_writes_in_background=True)
     client = app.test_client()
     for article_id in ["costs"] * 4 + ["mhlw-contact"] * 2:
         assert client.get(f"/articles/{article_id}").status_code == 200
@@ -545,7 +558,7 @@ UNAVAILABLE_DATABASES = {
 
 
 @pytest.fixture(params=sorted(UNAVAILABLE_DATABASES))
-def app_without_database(request, index_dir, tmp_path):
+def app_without_database(request, index_dir, tmp_path, make_app):
     url = UNAVAILABLE_DATABASES[request.param]
     return make_app(index_dir, tmp_path / "instance", url)
 
@@ -555,7 +568,8 @@ def test_the_faq_keeps_answering_while_the_database_is_unavailable(
     app_without_database, background, caplog
 ):
     app = app_without_database
-    app.config["LOG_WRITES_IN_BACKGROUND"] = background
+    settings = app.extensions["settings"]
+    app.extensions["settings"] = dataclasses.replace(settings, log_writes_in_background=background)
     client = app.test_client()
     personal = "補助金いつまで 090-1234-5678 123456789018"
     with caplog.at_level(logging.INFO):
@@ -587,7 +601,9 @@ def test_the_faq_keeps_answering_while_the_database_is_unavailable(
         assert secret not in everything
 
 
-def test_feedback_says_it_cannot_be_stored_and_keeps_the_comment(app_without_database):
+def test_feedback_says_it_cannot_be_stored_and_keeps_the_comment(
+    app_without_database, csrf_token_from
+):
     client = app_without_database.test_client()
     token = csrf_token_from(client.get("/articles/costs").get_data(as_text=True))
     comment = "費用の表がわかりやすいです"

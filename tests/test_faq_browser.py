@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import VIEWPORTS, screenshot
-from web import db
-from web.models import Feedback, SearchLog
+from tests.support import VIEWPORTS
+from web.core import db
+from web.core.models import Feedback, SearchLog
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def focus_ring(page) -> dict:
     )
 
 
-def test_search_open_the_answer_and_say_it_helped(page, live_server, app):
+def test_search_open_the_answer_and_say_it_helped(page, live_server, app, screenshot):
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_text("0800-080-4583").first).to_be_visible()
@@ -96,7 +96,9 @@ def test_not_helpful_leads_to_the_contact_channels(page, live_server, app):
     assert page.js_errors == []
 
 
-def test_suggestions_appear_while_typing_and_open_an_article_by_keyboard(page, live_server):
+def test_suggestions_appear_while_typing_and_open_an_article_by_keyboard(
+    page, live_server, screenshot
+):
     page.goto(live_server.url + "/")
     box = page.get_by_role("combobox", name="知りたいことを入力して検索してください")
     box.press_sequentially("補助金いつ", delay=40)
@@ -149,7 +151,9 @@ def test_typed_markup_is_shown_as_text_in_suggestions_and_results(page, live_ser
     assert dialogs == [] and page.js_errors == []
 
 
-def test_the_keyboard_reaches_search_results_and_feedback_with_a_visible_focus(page, live_server):
+def test_the_keyboard_reaches_search_results_and_feedback_with_a_visible_focus(
+    page, live_server, screenshot
+):
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     skip = focus_ring(page)
@@ -180,7 +184,7 @@ def test_the_keyboard_reaches_search_results_and_feedback_with_a_visible_focus(p
     expect(page.get_by_role("heading", name="ご回答ありがとうございました")).to_be_visible()
 
 
-def test_nothing_found_offers_words_categories_and_the_contact_form(page, live_server):
+def test_nothing_found_offers_words_categories_and_the_contact_form(page, live_server, screenshot):
     page.goto(live_server.url + "/search?q=レセコソ")
     expect(
         page.get_by_role("status").filter(has_text="該当する記事が見つかりませんでした")
@@ -191,7 +195,7 @@ def test_nothing_found_offers_words_categories_and_the_contact_form(page, live_s
     assert fits_the_screen(page)
 
 
-def test_category_and_missing_pages_fit_the_screen(page, live_server):
+def test_category_and_missing_pages_fit_the_screen(page, live_server, screenshot):
     page.goto(live_server.url + "/categories/subsidy")
     expect(page.get_by_role("heading", level=1)).to_have_text("助成金")
     screenshot(page, "faq-category")

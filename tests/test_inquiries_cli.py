@@ -8,10 +8,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.test_cli import run_kb
-from tests.test_console import add_inquiry
-from web import db
-from web.models import Inquiry, InquiryNote
+from web.core import db
+from web.core.models import Inquiry, InquiryNote
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,12 +17,16 @@ def storage_app(request):
     return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
-def kb(app, *args):
-    return run_kb(
-        list(args),
-        app.instance_path,
-        env={"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
-    )
+@pytest.fixture
+def kb(run_kb):
+    def kb(app, *args):
+        return run_kb(
+            list(args),
+            app.instance_path,
+            env={"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]},
+        )
+
+    return kb
 
 
 def receipts(app) -> list[str]:
@@ -45,7 +47,9 @@ def add_note(app, inquiry_id: int, text: str) -> None:
 DAY = 24 * 60
 
 
-def test_purge_deletes_inquiries_older_than_the_days_given_with_their_notes(storage_app):
+def test_purge_deletes_inquiries_older_than_the_days_given_with_their_notes(
+    storage_app, add_inquiry, kb
+):
     old = add_inquiry(storage_app, minutes_ago=100 * DAY, receipt_number="HD-20260817-OLD00000")
     add_note(storage_app, old, "古いメモ")
     add_inquiry(storage_app, minutes_ago=89 * DAY, receipt_number="HD-20260828-KEEP0000")
@@ -68,14 +72,16 @@ def test_purge_deletes_inquiries_older_than_the_days_given_with_their_notes(stor
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "abc"])
-def test_purge_refuses_a_period_that_is_not_a_positive_number_of_days(app, days):
+def test_purge_refuses_a_period_that_is_not_a_positive_number_of_days(app, days, add_inquiry, kb):
     add_inquiry(app, minutes_ago=5)
     result = kb(app, "inquiries", "purge", "--older-than", days)
     assert result.returncode == 2
     assert len(receipts(app)) == 1
 
 
-def test_export_writes_every_inquiry_as_csv_that_excel_opens_safely(storage_app):
+def test_export_writes_every_inquiry_as_csv_that_excel_opens_safely(
+    storage_app, add_inquiry, run_kb
+):
     first = add_inquiry(
         storage_app,
         minutes_ago=60,
@@ -108,19 +114,19 @@ def test_export_writes_every_inquiry_as_csv_that_excel_opens_safely(storage_app)
     assert rows[1]["電話番号"] == "'+81-3-1234-5678"
 
 
-def test_export_of_no_inquiries_is_the_header_alone(app):
+def test_export_of_no_inquiries_is_the_header_alone(app, kb):
     result = kb(app, "inquiries", "export", "--format", "csv")
     assert result.returncode == 0
     assert len(result.stdout.strip().splitlines()) == 1
 
 
-def test_export_refuses_an_unknown_format(app):
+def test_export_refuses_an_unknown_format(app, kb):
     result = kb(app, "inquiries", "export", "--format", "xlsx")
     assert result.returncode == 2 and "xlsx" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["purge", "--older-than", "30"], ["export", "--format", "csv"]])
-def test_a_database_not_created_yet_is_explained_without_a_traceback(tmp_path, args):
+def test_a_database_not_created_yet_is_explained_without_a_traceback(tmp_path, args, run_kb):
     result = run_kb(["inquiries", *args], tmp_path / "empty", env={"DATABASE_URL": ""})
     assert result.returncode == 1
     assert "kb db upgrade" in result.stderr and "Traceback" not in result.stderr

@@ -16,10 +16,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import SCREENSHOTS, screenshot
-from tests.test_cli import run_kb
-from web import db
-from web.models import Conversation, Feedback, Inquiry, SearchLog
+from tests.support import SCREENSHOTS
+from web.core import db
+from web.core.models import Conversation, Feedback, Inquiry, SearchLog
 
 pytestmark = pytest.mark.browser
 
@@ -45,16 +44,20 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def create_agent_on_the_command_line(app, database_url: str) -> None:
-    """`kb user create`, as an admin does it, against the database the live server uses."""
-    result = run_kb(
-        ["user", "create", AGENT, "--role", "agent", "--password-stdin"],
-        app.instance_path,
-        stdin=PASSWORD + "\n",
-        env={"DATABASE_URL": database_url},
-    )
-    assert result.returncode == 0, result.stderr
-    assert f"{AGENT} を agent（オペレーター）として登録しました。" in result.stdout
+@pytest.fixture
+def create_agent_on_the_command_line(run_kb):
+    def create_agent_on_the_command_line(app, database_url: str) -> None:
+        """`kb user create`, as an admin does it, against the database the live server uses."""
+        result = run_kb(
+            ["user", "create", AGENT, "--role", "agent", "--password-stdin"],
+            app.instance_path,
+            stdin=PASSWORD + "\n",
+            env={"DATABASE_URL": database_url},
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"{AGENT} を agent（オペレーター）として登録しました。" in result.stdout
+
+    return create_agent_on_the_command_line
 
 
 def an_earlier_inquiry(app) -> None:
@@ -103,7 +106,7 @@ def ask_the_chat(page, text: str) -> None:
 
 
 def test_a_clinic_finds_an_answer_asks_for_a_person_and_the_agent_finds_the_inquiry(
-    page, live_server, app, database_url
+    page, live_server, app, database_url, create_agent_on_the_command_line, screenshot
 ):
     an_earlier_inquiry(app)
     create_agent_on_the_command_line(app, database_url)
@@ -248,7 +251,9 @@ def test_full_width_digits_find_the_same_answer_as_half_width(page, live_server)
 # --- the chat button never hides what is under it ------------------------------------------
 
 
-def test_the_chat_button_leaves_the_footer_and_feedback_uncovered_at_the_bottom(page, live_server):
+def test_the_chat_button_leaves_the_footer_and_feedback_uncovered_at_the_bottom(
+    page, live_server, screenshot
+):
     page.goto(live_server.url + "/articles/call-center")
     launcher = page.get_by_role("button", name="チャットで質問")
     expect(launcher).to_be_visible()

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from kb.analysis import analyze, term_texts
 from kb.normalization import normalize_by_character, normalize_with_offsets
-from tests.conftest import make_app
 
 # Any Unicode, surrogates excluded (they cannot be encoded in a request), plus the text this
 # product meets most: Japanese, full-width forms, query syntax and markup.
@@ -78,14 +77,14 @@ def test_search_answers_any_text_in_order_within_the_limit(engine, text, limit):
 
 
 @pytest.fixture(scope="module")
-def web_client(index_dir, tmp_path_factory, migrated_sqlite):
+def web_client(index_dir, tmp_path_factory, migrated_sqlite, make_app):
     folder = tmp_path_factory.mktemp("properties")
     shutil.copy(migrated_sqlite, folder / "db.sqlite3")
     app = make_app(
         index_dir,
         folder / "instance",
         f"sqlite:///{folder / 'db.sqlite3'}",
-        CHAT_RATE_LIMIT="100000 per minute",  # hypothesis sends hundreds of messages
+        chat_rate_limit="100000 per minute",  # hypothesis sends hundreds of messages
     )
     return app.test_client()
 

@@ -15,7 +15,7 @@ from kb.articles import load_articles
 from kb.check import check_articles
 from kb.cjk_emphasis import cjk_friendly_emphasis, is_cjk
 from kb.rendering import ALLOWED_TAGS, leftover_emphasis, plain_text, render_markdown
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 PORTAL = "https://iryohokenjyoho.service-now.com/csm?id=oqs_csm_top"
 

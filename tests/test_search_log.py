@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from tests.conftest import make_app
-from web import db
-from web.models import SearchLog
-from web.search_log import record_search
+from web.core import db
+from web.core.models import SearchLog
+from web.faq.search_log import record_search
 
 SEARCH_URLS = {"web": "/search", "api": "/api/search"}
 
@@ -147,9 +146,9 @@ def test_record_search_can_be_called_by_other_features(app, engine):
 
 
 @pytest.fixture
-def background_app(index_dir, tmp_path, database_url):
+def background_app(index_dir, tmp_path, database_url, make_app):
     """The production setting: searches and views are queued and written in batches."""
-    return make_app(index_dir, tmp_path / "instance", database_url, LOG_WRITES_IN_BACKGROUND=True)
+    return make_app(index_dir, tmp_path / "instance", database_url, log_writes_in_background=True)
 
 
 def test_searches_are_written_behind_the_request_and_none_is_lost(background_app):
@@ -185,11 +184,11 @@ def test_queued_searches_are_written_when_the_process_exits(index_dir, tmp_path,
     program = textwrap.dedent(
         f"""
         from pathlib import Path
-        from tests.conftest import make_app
+        from tests.plugins.webapp import make_app
 
         app = make_app(
             Path({str(index_dir)!r}), Path({str(tmp_path / "worker")!r}), {database_url!r},
-            LOG_WRITES_IN_BACKGROUND=True,
+            log_writes_in_background=True,
         )
         app.extensions["search_log"]._interval = 3600  # only the exit may write
         client = app.test_client()

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_app
-from tests.test_cli import run_kb
-from tests.test_console import login, page_text
-
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def instance(tmp_path):
+def instance(tmp_path, run_kb):
     folder = tmp_path / "instance"
     result = run_kb(["db", "upgrade"], folder, env={"DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr
@@ -20,11 +16,15 @@ def instance(tmp_path):
     return folder
 
 
-def kb(instance, *args, stdin=None):
-    return run_kb(list(args), instance, stdin=stdin, env={"DATABASE_URL": ""})
+@pytest.fixture
+def kb(run_kb):
+    def kb(instance, *args, stdin=None):
+        return run_kb(list(args), instance, stdin=stdin, env={"DATABASE_URL": ""})
+
+    return kb
 
 
-def test_create_list_and_disable_a_user(instance):
+def test_create_list_and_disable_a_user(instance, kb):
     created = kb(
         instance,
         "user",
@@ -60,7 +60,7 @@ def test_create_list_and_disable_a_user(instance):
 
 
 def test_a_user_created_on_the_command_line_logs_in_and_a_disabled_one_does_not(
-    instance, index_dir
+    instance, index_dir, kb, login, make_app, page_text
 ):
     kb(
         instance,
@@ -107,27 +107,27 @@ def test_a_user_created_on_the_command_line_logs_in_and_a_disabled_one_does_not(
         ),
     ],
 )
-def test_mistakes_are_explained_in_japanese_with_exit_status_1(instance, args, stdin, message):
+def test_mistakes_are_explained_in_japanese_with_exit_status_1(instance, args, stdin, message, kb):
     result = kb(instance, *args, stdin=stdin)
     assert result.returncode == 1
     assert result.stderr.startswith("エラー: ") and message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_the_same_e_mail_cannot_be_registered_twice(instance):
+def test_the_same_e_mail_cannot_be_registered_twice(instance, kb):
     args = ["user", "create", "agent@example.jp", "--role", "agent", "--password-stdin"]
     assert kb(instance, *args, stdin=PASSWORD).returncode == 0
     again = kb(instance, *args, stdin=PASSWORD)
     assert again.returncode == 1 and "すでに登録されています" in again.stderr
 
 
-def test_no_users_yet_is_said_plainly(instance):
+def test_no_users_yet_is_said_plainly(instance, kb):
     result = kb(instance, "user", "list")
     assert result.returncode == 0 and result.stdout == ""
     assert "ユーザーは登録されていません。" in result.stderr
 
 
-def test_a_database_not_created_yet_is_explained_without_a_traceback(tmp_path):
+def test_a_database_not_created_yet_is_explained_without_a_traceback(tmp_path, run_kb):
     empty = tmp_path / "empty-instance"
     result = run_kb(["user", "list"], empty, env={"DATABASE_URL": ""})
     assert result.returncode == 1

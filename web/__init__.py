@@ -1,79 +1,88 @@
-"""The web application: the FAQ, its JSON API, the chat, the contact form and the console."""
+"""The web application: the FAQ, its JSON API, the chat, the contact form and the console.
+
+Layout (README, "where things go"):
+- `settings.py`  every setting, declared once and validated (`Settings`);
+- `core/`        what every feature shares: database, models and migrations, security, errors,
+                 the knowledge base handle, text input, vocabularies, form fields, local time;
+- one package per feature, each with its routes, forms and services:
+  `faq/`, `api/`, `chat/`, `contact/`, `console/`, `accounts/`; and `cli/`, the `kb` command.
+Templates live in `templates/<feature>/` under one `base.html`.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
-from kb import ARTICLES_DIR
-from web import knowledge
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+from web import settings as settings_module
+from web.settings import Settings
 
 
-def instance_path() -> Path:
-    return Path(os.environ.get("HELPDESK_INSTANCE") or DEFAULT_INSTANCE).resolve()
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Assemble the app: settings first, then the shared infrastructure, then each feature.
 
-
-def create_app(config: dict | None = None) -> Flask:
-    instance = Path((config or {}).get("INSTANCE_PATH") or instance_path())
-    instance.mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, instance_path=str(instance))
+    `overrides` (tests and commands): lowercase keys are settings by field name (typed
+    values, see web/settings.py); UPPERCASE keys go to Flask's own config (TESTING,
+    WTF_CSRF_ENABLED, RATELIMIT_ENABLED, CHAT_CLOCK). Raises SettingsError on a bad setting.
+    """
+    overrides = dict(overrides or {})
+    flask_overrides = {key: value for key, value in overrides.items() if key.isupper()}
+    settings = settings_module.load(
+        **{key: value for key, value in overrides.items() if not key.isupper()}
+    )
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(settings.instance))
+    app.extensions["settings"] = settings
     app.config.from_mapping(
-        SECRET_KEY=_secret_key(instance),
-        ARTICLES_DIR=os.environ.get("HELPDESK_ARTICLES_DIR") or str(ARTICLES_DIR),
-        INDEX_DIR=str(instance / "index"),
-        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
-        or f"sqlite:///{instance / 'helpdesk.sqlite3'}",
-        # The index is rebuilt at start when articles, synonyms or the analyzer changed.
-        REFRESH_INDEX_ON_START=True,
+        SECRET_KEY=settings.secret_key or _instance_secret_key(settings.instance),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=256 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("HELPDESK_INSECURE_COOKIES") != "1",
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        **settings_module.flask_config(settings),
     )
-    if config:
-        app.config.update(config)
+    app.config.update(flask_overrides)
     app.json.ensure_ascii = False
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    _init_core(app, settings)
+    _register_features(app)
+    return app
 
-    from web import db, errors, security
+
+def _init_core(app: Flask, settings: Settings) -> None:
+    from web.core import db, errors, knowledge, security
 
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     knowledge.init_app(app)
-    _register_blueprints(app)
-    return app
+    # Every page names the call centre (footer, contact boxes, imported macros): a global.
+    app.jinja_env.globals["call_centre"] = settings.call_centre
 
 
-def _register_blueprints(app: Flask) -> None:
-    # Each feature is one blueprint module with its templates in templates/<name>/.
-    from web import api, chat, console, contact, faq, health
+def _register_features(app: Flask) -> None:
+    from web import accounts, api, chat, console, contact, faq
 
-    for module in (health, faq, api, chat, contact, console):
-        app.register_blueprint(module.bp)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
+    faq.init_app(app)
+    api.init_app(app)
+    chat.init_app(app)
+    contact.init_app(app)
+    accounts.init_app(app)
+    console.init_app(app)
 
 
-def _secret_key(instance: Path) -> str:
+def _instance_secret_key(instance: Path) -> str:
     """One random key per instance folder, kept across restarts and shared by every worker."""
-    from_env = os.environ.get("HELPDESK_SECRET_KEY")
-    if from_env:
-        return from_env
     path = instance / "secret_key"
     if not path.exists():
-        import secrets
-
         temporary = instance / f".secret_key.{os.getpid()}"
         temporary.write_text(secrets.token_hex(32), encoding="utf-8")
         os.chmod(temporary, 0o600)

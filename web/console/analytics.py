@@ -19,11 +19,11 @@ from flask import render_template, request
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from web import db
-from web.auth import roles_required
+from web.accounts.auth import roles_required
 from web.console import bp
-from web.knowledge import search_engine
-from web.models import ChatTurn, Feedback, SearchLog
+from web.core import db
+from web.core.knowledge import search_engine
+from web.core.models import ChatTurn, Feedback, SearchLog
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30

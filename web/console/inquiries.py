@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import unicodedata
 from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
-from web import db
-from web.auth import current_user, roles_required
+from kb.text import clean
+from web.accounts.auth import current_user, roles_required
 from web.console import STATUS_LABELS, bp
-from web.forms import FACILITY_TYPES, INQUIRY_CATEGORIES, NoteForm, StatusForm
-from web.models import Inquiry, InquiryNote
+from web.console.forms import NoteForm, StatusForm
+from web.core import db
+from web.core.models import Inquiry, InquiryNote
+from web.core.vocabulary import INQUIRY_CATEGORIES, FacilityType
 
 PER_PAGE = 50
 CATEGORY_LABELS = dict(INQUIRY_CATEGORIES)
-FACILITY_LABELS = dict(FACILITY_TYPES)
+FACILITY_LABELS = FacilityType.labels()
 
 
 def inquiry_list():
@@ -25,7 +26,7 @@ def inquiry_list():
     status = status if status in STATUS_LABELS else ""
     category = request.args.get("category", "")
     category = category if category in CATEGORY_LABELS else ""
-    query = unicodedata.normalize("NFKC", request.args.get("q", "")).strip()[:200]
+    query = clean(request.args.get("q"), nfkc=True).strip()[:200]
     page = _page_number(request.args.get("page"))
 
     filters = []

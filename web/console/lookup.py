@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import render_template, request
 
 from kb.categories import category_label
-from web.auth import roles_required
+from web.accounts.auth import roles_required
 from web.console import bp
-from web.forms import one_line
-from web.knowledge import search_engine
+from web.core.knowledge import search_engine
+from web.core.text_input import one_line
 
 LIMIT = 8
 

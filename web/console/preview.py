@@ -9,14 +9,12 @@ changed.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import abort, current_app, render_template
-from jinja2 import TemplateError
 from markupsafe import Markup
 
 from kb.articles import Article, LoadResult, load_articles
@@ -26,10 +24,11 @@ from kb.index import content_fingerprint, memory_index
 from kb.problems import Problem
 from kb.rendering import render_markdown
 from kb.search import SearchEngine
-from web.auth import roles_required
+from web.accounts.auth import roles_required
 from web.console import bp
-
-log = logging.getLogger(__name__)
+from web.faq.feedback import COMMENT_MAX_CHARS
+from web.faq.routes import faq_page_data
+from web.settings import current_settings
 
 ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _lock = threading.Lock()
@@ -60,7 +59,7 @@ class WorkingTree:
 
 
 def working_tree() -> WorkingTree:
-    directory = Path(current_app.config["ARTICLES_DIR"])
+    directory = current_settings().articles_dir
     fingerprint = content_fingerprint(directory)
     cached = current_app.extensions.get("console_preview")
     if cached is not None and cached.fingerprint == fingerprint:
@@ -125,33 +124,13 @@ def preview(article_id: str):
         "top_n": TOP_N,
         "preview_path": article.path.name,
     }
-    site = _site_context(tree, article)
-    if site is not None:
-        try:
-            return render_template("console/preview_article.html", **site, **context)
-        except TemplateError:
-            log.exception("記事ページのテンプレートでプレビューできませんでした: %s", article.id)
     return render_template(
-        "console/preview_fallback.html",
-        article=article,
-        category=CATEGORY_BY_ID.get(article.category),
-        body_html=Markup(render_markdown(article.body)),  # sanitized by nh3 in kb.rendering
-        related=tree.engine.related(article.id) if tree.engine else [],
-        **context,
+        "console/preview_article.html", **_site_context(tree, article), **context
     )
 
 
-def _site_context(tree: WorkingTree, article: Article) -> dict | None:
-    """What the FAQ's article template needs, or None when the FAQ is not there to reuse."""
-    if "faq" not in current_app.blueprints:
-        return None
-    try:
-        from web.faq import faq_page_data
-        from web.feedback import COMMENT_MAX_CHARS
-
-        current_app.jinja_env.get_template("faq/article.html")
-    except (ImportError, TemplateError):
-        return None
+def _site_context(tree: WorkingTree, article: Article) -> dict:
+    """What the FAQ's article template needs: the preview is the site's own page."""
     return {
         "article": article,
         "category": CATEGORY_BY_ID[article.category],

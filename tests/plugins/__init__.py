@@ -1,0 +1,1 @@
+"""Fixtures by concern, registered from tests/conftest.py with `pytest_plugins`."""

@@ -1,0 +1,84 @@
+"""`kb user create|list|disable`: console users from the command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from web.accounts import auth
+from web.cli.errors import CommandError, database_errors
+from web.core import db
+from web.core.clock import format_local
+from web.core.models import User
+from web.core.vocabulary import Role
+
+
+def register(cli: click.Group) -> None:
+    @cli.group("user")
+    def user_group() -> None:
+        """管理画面のユーザー（オペレーター・編集者・管理者）を管理します。"""
+
+    @user_group.command("create")
+    @click.argument("email")
+    @click.option(
+        "--role",
+        required=True,
+        metavar="ROLE",
+        help="agent（問い合わせ対応）/ editor（分析・記事プレビュー）/ admin（すべて）",
+    )
+    @click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="パスワードを標準入力の1行目から読む（指定しないときは画面で入力）",
+    )
+    def create_command(email: str, role: str, password_stdin: bool) -> None:
+        """ユーザーを登録します（パスワードは12文字以上）。"""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt(
+                "パスワード", hide_input=True, confirmation_prompt="パスワード（確認）"
+            )
+        try:
+            with database_errors():
+                user = auth.create_user(email, role, password)
+        except auth.UserError as error:
+            raise CommandError(str(error)) from None
+        click.echo(f"{user.email} を {user.role}（{Role(user.role).label}）として登録しました。")
+
+    @user_group.command("list")
+    def list_command() -> None:
+        """登録されているユーザーを表示します（メール・役割・状態・最終ログイン）。"""
+        with database_errors():
+            users = db.session().scalars(select(User).order_by(User.email)).all()
+        if not users:
+            click.echo("ユーザーは登録されていません。", err=True)
+            return
+        for user in users:
+            state = "有効" if user.active else "無効"
+            last = format_local(user.last_login_at) if user.last_login_at else "ログインなし"
+            click.echo(f"{user.email}\t{user.role}\t{state}\t{last}")
+
+    @user_group.command("disable")
+    @click.argument("email")
+    def disable_command(email: str) -> None:
+        """ユーザーを無効にします（ログイン中でも次の操作からログアウトされます）。"""
+        try:
+            with database_errors():
+                user = auth.set_active(email, False)
+        except auth.UserError as error:
+            raise CommandError(str(error)) from None
+        click.echo(f"{user.email} を無効にしました。")
+
+    @user_group.command("enable")
+    @click.argument("email")
+    def enable_command(email: str) -> None:
+        """無効にしたユーザーを有効に戻します。"""
+        try:
+            with database_errors():
+                user = auth.set_active(email, True)
+        except auth.UserError as error:
+            raise CommandError(str(error)) from None
+        click.echo(f"{user.email} を有効にしました。")

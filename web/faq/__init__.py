@@ -1,0 +1,25 @@
+"""The public FAQ: top page, search, articles with feedback, categories, feeds and sitemap.
+
+Its services are used by the API and the chat too: `answer_cache` (searches and rendered
+articles per index), `search_log` (what people asked), `article_views` (what they read).
+Every page is complete without JavaScript; search-as-you-type only adds to the search box.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kb.categories import CATEGORIES, category_label
+
+
+def init_app(app: Flask) -> None:
+    from web.faq import article_views, feeds, routes, search_log
+
+    search_log.init_app(app)
+    article_views.init_app(app)
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(feeds.bp)
+    app.add_template_filter(routes.japanese_date, "japanese_date")
+    app.add_template_filter(category_label, "category_label")
+    # The error pages (any blueprint's 404) offer the categories next to the search box.
+    app.context_processor(lambda: {"site_categories": CATEGORIES})
