@@ -19,10 +19,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Insurance, recipient and public-payer numbers are 6–8 digit runs; a bare run of that length
 # counts only after a word that names such a number, while 9+ digits are always masked.
 _NUMBER_WORDS = (
-    r"(?:受給者番号|公費負担者番号|負担者番号|保険者番号|被保険者番号|記号番号|記号|番号|保険証)"
+    r"(?:受給者番号|公費負担者番号|負担者番号|保険者番号|被保険者番号|記号番号|記号|番号|保険証"
+    r"|マイナンバー|個人番号)"
 )
 _LABELLED_NUMBER = re.compile(_NUMBER_WORDS + r"\s*[:：は]?\s*(\d[\d -]{4,}\d)")
-_LONG_DIGITS = re.compile(r"(?<!\d)\d{9,}(?!\d)")
+# Nine or more digits, written in one run or in groups of three or more (1234-5678-9012, as a
+# My Number card prints it, whatever its check digit): no date or price is written that way.
+_LONG_DIGITS = re.compile(r"(?<![\d-])(?:\d{9,}|\d{3,}(?:[ -]\d{3,})+)(?![\d-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,9 @@ def find(text: str, exempt: Collection[str] = frozenset()) -> list[Finding]:
     for match in _LABELLED_NUMBER.finditer(normalized):
         findings.append(Finding("insurance_number", match.start(1), match.end(1)))
     for match in _LONG_DIGITS.finditer(normalized):
-        if match.group() not in exempt:  # a published number typed without its hyphens
+        digits = re.sub(r"\D", "", match.group())
+        # A published number is nobody's, however it is typed.
+        if len(digits) >= 9 and digits not in exempt:
             findings.append(Finding("insurance_number", match.start(), match.end()))
     return _without_overlaps(findings)
 

@@ -153,3 +153,27 @@ def test_a_masked_text_has_nothing_left_to_find():
     text = "マイナンバー1234-5678-9018、携帯090-1234-5678、 a.b@example.jp 受給者番号1234567"
     assert find(text)
     assert find(mask(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "マイナンバー 1234-5678-9012 の患者",  # as the card prints it, check digit wrong or not
+        "1234 5678 9012",
+        "番号は123456789です",
+        "保険者番号 123-456-789",
+        "マイナンバー 12345678",  # labelled: even eight digits
+        "個人番号：1234 5678",
+    ],
+)
+def test_grouped_or_labelled_numbers_are_masked_whatever_their_check_digit(text):
+    masked = mask(text)
+    assert not any(char.isdigit() for char in masked.split("マイナンバー")[-1].split("番号")[-1])
+    assert find(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["2024-12-11から", "令和6年12月11日", "R6.12.11", "価格 1,234,567円", "123-456 と 789"]
+)
+def test_dates_prices_and_short_groups_are_not_personal_data(text):
+    assert find(text) == [] and mask(text) == text
