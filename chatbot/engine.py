@@ -22,8 +22,9 @@ from dataclasses import asdict, dataclass, field, fields
 from chatbot.hours import CallCentre
 from chatbot.matching import Message, explained_groups, phrase_matches
 from chatbot.rules import Intent, Rules
+from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
-from kb.search import SearchEngine, SearchHit
+from kb.search import SearchEngine, SearchHit, dates_json
 
 MAX_MESSAGE_CHARS = 1000
 MAX_ARTICLES = 3  # the answer's article and up to two related ones
@@ -283,6 +284,7 @@ class Engine:
         reply.call_centre = status
         reply.personal_data = personal
         reply.normalized = analyzed.normalized
+        self._date(reply, self.call_centre.local(now).date())
 
         if reply.kind in ("answer", "search", "clarify", "handoff"):
             new_state.unanswered_streak = 0
@@ -384,6 +386,25 @@ class Engine:
                 return [hit for hit in within if hit.id in self.articles]
         hits = self.search_engine.search(query, limit=MAX_ARTICLES, highlight=False).hits
         return [hit for hit in hits if hit.id in self.articles]
+
+    def _date(self, reply: Reply, today: dt.date) -> None:
+        """Every linked article says what its information is as of, and whether it is past its
+        review date; an answer says it in its text too, with the stale notice when due."""
+        for link in reply.articles:
+            article = self.articles.get(link["id"])
+            if article is not None:
+                link.update(
+                    dates_json(article.as_of, article.reviewed, article.review_by),
+                    stale=article.stale(today),
+                )
+        if reply.kind in ("answer", "search") and reply.articles:
+            answered = self.articles.get(reply.articles[0]["id"])
+            if answered is not None and answered.as_of is not None:
+                # The stale sentence names the date itself: the date is said once.
+                stale = answered.stale(today)
+                reply.text += "\n" + (
+                    stale_sentence(answered.as_of) if stale else as_of_sentence(answered.as_of)
+                )
 
     def _with_privacy_notice(self, reply: Reply) -> Reply:
         notice = self.rules.message("privacy")

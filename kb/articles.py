@@ -6,6 +6,7 @@ found at, so an editor sees all of them at once (`kb check`), and the valid arti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -16,7 +17,8 @@ import yaml
 
 from kb.categories import CATEGORY_BY_ID
 from kb.problems import Problem
-from kb.schema import Field, Fields, Style, YamlFile
+from kb.schema import Field, Fields, Style, TextDatesLoader, YamlFile, split_front_matter
+from kb.sources import SOURCES_DIR, Source, evidence_key, load_sources
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Internal links are written as site paths so that the Markdown reads the same everywhere.
@@ -35,32 +37,51 @@ class Article:
     tags: tuple[str, ...]
     queries: tuple[str, ...]
     related: tuple[str, ...]
-    source: str
-    updated: dt.date
+    sources: tuple[str, ...]  # ids in kb/sources/
+    evidence: tuple[str, ...]  # verbatim passages of the cited sources (checked)
+    reviewed: dt.date  # last confirmed against current official information
+    review_by: dt.date  # to be confirmed again by then; stale after it
+    updated: dt.date  # the article's own text last changed
     body: str
     path: Path
     order: int = DEFAULT_ORDER
+    # The date of the newest source it cites: what its information is as of.
+    as_of: dt.date | None = None
+    # What the page shows of each cited source (kb.sources.Source.citation), newest first.
+    citations: tuple[dict, ...] = field(default=(), compare=False, hash=False)
     # 1-based file line of each front-matter field and of each query, for precise reports.
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     query_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
+    evidence_lines: tuple[int, ...] = field(default=(), compare=False, hash=False)
 
     @property
     def url(self) -> str:
         return f"/articles/{self.id}"
+
+    def stale(self, today: dt.date) -> bool:
+        """Past its `review_by`: what it says may have changed since its sources."""
+        return today > self.review_by
+
+    def review_due(self, today: dt.date, within_days: int) -> bool:
+        """Stale, or to be reviewed within `within_days` days."""
+        return today + dt.timedelta(days=within_days) >= self.review_by
 
 
 @dataclass(slots=True)
 class LoadResult:
     articles: dict[str, Article]
     problems: list[Problem]
+    # Worth an editor's attention but not blocking: an article citing a superseded source.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def load_articles(directory: Path) -> LoadResult:
-    """Load and validate every `*.md` file in `directory`, sorted by category order then `order`."""
+def load_articles(directory: Path, sources_dir: Path = SOURCES_DIR) -> LoadResult:
+    """Load and validate every `*.md` file in `directory`, sorted by category order then `order`,
+    with their citations checked against the sources in `sources_dir`."""
     problems: list[Problem] = []
     parsed: list[Article] = []
     declared: dict[str, list[tuple[Path, int]]] = {}
@@ -81,24 +102,64 @@ def load_articles(directory: Path) -> LoadResult:
             problems.append(
                 Problem(path, line, f"id「{article_id}」が {places[0][0].name} と重複しています")
             )
-    articles, cross_problems = _check_across_articles(parsed)
+    sources, source_problems = load_sources(sources_dir)
+    problems.extend(source_problems)
+    cited, citation_problems, warnings = _cite(parsed, sources)
+    problems.extend(citation_problems)
+    articles, cross_problems = _check_across_articles(cited)
     problems.extend(cross_problems)
-    return LoadResult(articles=articles, problems=sorted(problems))
+    return LoadResult(articles=articles, problems=sorted(problems), warnings=sorted(warnings))
+
+
+def _cite(
+    parsed: list[Article], sources: dict[str, Source]
+) -> tuple[list[Article], list[Problem], list[Problem]]:
+    """Articles with their as-of date and citations; the citations that do not hold."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    superseded = {old: new.id for new in sources.values() for old in new.supersedes}
+    cited = []
+    for article in parsed:
+        line = article.field_lines.get("sources", 2)
+        known = [sources[i] for i in article.sources if i in sources]
+        for source_id in article.sources:
+            if source_id not in sources:
+                problems.append(
+                    Problem(article.path, line, f"出典「{source_id}」は kb/sources/ にありません")
+                )
+            elif source_id in superseded:
+                warnings.append(
+                    Problem(
+                        article.path,
+                        line,
+                        f"出典「{source_id}」は「{superseded[source_id]}」で改められています。"
+                        "記事を新しい出典で確かめてください",
+                    )
+                )
+        text = evidence_key("\n".join(source.text for source in known))
+        for passage, passage_line in zip(article.evidence, article.evidence_lines, strict=False):
+            if evidence_key(passage) not in text:
+                problems.append(
+                    Problem(
+                        article.path,
+                        passage_line,
+                        f"evidence「{passage[:40]}」が出典（{', '.join(article.sources)}）の本文にありません",
+                    )
+                )
+        newest_first = sorted(known, key=lambda source: source.date, reverse=True)
+        cited.append(
+            dataclasses.replace(
+                article,
+                as_of=newest_first[0].date if newest_first else None,
+                citations=tuple(source.citation() for source in newest_first),
+            )
+        )
+    return cited, problems, warnings
 
 
 # Front matter reports every problem at its key's line, names a wrong value's type, judges a list
 # as a whole, and lets a repeated key's last value win, as it always has.
 FRONT_MATTER = Style(at_key=True, type_detail=True)
-
-
-class _FrontMatterLoader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so an impossible date is reported, not raised."""
-
-
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def _declared_id(path: Path) -> tuple[str | None, int]:
@@ -124,21 +185,12 @@ def parse_article_file(path: Path) -> tuple[Article | None, list[Problem]]:
 
 def parse_article_text(text: str, path: Path) -> tuple[Article | None, list[Problem]]:
     """Parse one article. Returns the article only when it has no problems of its own."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return None, [Problem(path, 1, "先頭行が front matter の開始「---」ではありません")]
-    try:
-        closing = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        return None, [Problem(path, 1, "front matter の終わり「---」が見つかりません")]
-
-    front_text = "\n".join(lines[1:closing])
-    body_lines = lines[closing + 1 :]
-    leading_blank = next((i for i, line in enumerate(body_lines) if line.strip()), len(body_lines))
-    body = "\n".join(body_lines[leading_blank:]).rstrip()
-    body_first_line = closing + 2 + leading_blank
+    split, problems = split_front_matter(text, path)
+    if split is None:
+        return None, problems
+    front_text, body, body_first_line = split.front, split.body, split.body_first_line
     front = YamlFile(
-        path, style=FRONT_MATTER, first_line=2, loader=_FrontMatterLoader, label="front matter の "
+        path, style=FRONT_MATTER, first_line=2, loader=TextDatesLoader, label="front matter の "
     )
     node = front.compose(front_text)
     if front.problems:
@@ -162,6 +214,13 @@ def _bad_id(article_id: str) -> str | None:
     return None
 
 
+def _not_empty(name: str):
+    def check(values: tuple[str, ...]) -> str | None:
+        return None if values else f"{name} に1件以上書いてください"
+
+    return check
+
+
 def _query_count(queries: tuple[str, ...]) -> str | None:
     if not MIN_QUERIES <= len(queries) <= MAX_QUERIES:
         return f"queries は {MIN_QUERIES}〜{MAX_QUERIES} 件にしてください（今は {len(queries)} 件）"
@@ -183,7 +242,10 @@ FIELDS = (
     Field("tags", "texts", required=True),
     Field("queries", "texts", required=True, check=_query_count),
     Field("related", "texts", required=True),
-    Field("source", "text", required=True),
+    Field("sources", "texts", required=True, check=_not_empty("sources")),
+    Field("evidence", "texts", required=True, check=_not_empty("evidence")),
+    Field("reviewed", "date", required=True),
+    Field("review_by", "date", required=True),
     Field("updated", "date", required=True),
     Field("order", "integer", default=DEFAULT_ORDER),
 )
@@ -220,7 +282,10 @@ def _build(front: YamlFile, fields: Fields, body: str, body_first_line: int) -> 
         tags=fields["tags"],
         queries=queries,
         related=fields["related"],
-        source=fields["source"],
+        sources=fields["sources"],
+        evidence=fields["evidence"],
+        reviewed=fields["reviewed"],
+        review_by=fields["review_by"],
         updated=fields["updated"],
         body=body,
         path=path,
@@ -228,6 +293,7 @@ def _build(front: YamlFile, fields: Fields, body: str, body_first_line: int) -> 
         field_lines={name: value.key_line for name, value in fields.values.items() if value.present}
         | {"body": body_first_line},
         query_lines=fields.get("queries").item_lines,
+        evidence_lines=fields.get("evidence").item_lines,
     )
 
 
@@ -273,8 +339,13 @@ def article_to_dict(article: Article) -> dict:
         "tags": list(article.tags),
         "queries": list(article.queries),
         "related": list(article.related),
-        "source": article.source,
+        "sources": list(article.sources),
+        "evidence": list(article.evidence),
+        "reviewed": article.reviewed.isoformat(),
+        "review_by": article.review_by.isoformat(),
         "updated": article.updated.isoformat(),
+        "as_of": article.as_of.isoformat() if article.as_of else None,
+        "citations": list(article.citations),
         "body": article.body,
         "path": str(article.path),
         "order": article.order,
@@ -290,8 +361,13 @@ def article_from_dict(data: dict) -> Article:
         tags=tuple(data["tags"]),
         queries=tuple(data["queries"]),
         related=tuple(data["related"]),
-        source=data["source"],
+        sources=tuple(data["sources"]),
+        evidence=tuple(data["evidence"]),
+        reviewed=dt.date.fromisoformat(data["reviewed"]),
+        review_by=dt.date.fromisoformat(data["review_by"]),
         updated=dt.date.fromisoformat(data["updated"]),
+        as_of=dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+        citations=tuple(data.get("citations", ())),
         body=data["body"],
         path=Path(data["path"]),
         order=data.get("order", DEFAULT_ORDER),

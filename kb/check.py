@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.articles import Article, load_articles
+from kb.articles import Article, LoadResult, load_articles
 from kb.index import memory_index
 from kb.problems import Problem
 from kb.rendering import leftover_emphasis
 from kb.search import SearchEngine
+from kb.sources import SOURCES_DIR
 
 TOP_N = 3
 
@@ -53,9 +54,40 @@ def emphasis_problems(article: Article) -> list[Problem]:
     ]
 
 
-def check_articles(articles_dir: Path) -> list[Problem]:
-    loaded = load_articles(articles_dir)
+def review_interval_problems(articles, days: int) -> list[Problem]:
+    """Articles whose next review is set later than the longest interval allowed, or before
+    their last review."""
+    problems = []
+    for article in articles:
+        line = article.field_lines.get("review_by", 2)
+        if article.review_by < article.reviewed:
+            problems.append(Problem(article.path, line, "review_by が reviewed より前です"))
+        elif (article.review_by - article.reviewed).days > days:
+            problems.append(
+                Problem(
+                    article.path,
+                    line,
+                    f"review_by は reviewed から{days}日以内にしてください"
+                    f"（今は{(article.review_by - article.reviewed).days}日後）",
+                )
+            )
+    return problems
+
+
+def check_articles(
+    articles_dir: Path,
+    sources_dir: Path = SOURCES_DIR,
+    review_interval_days: int | None = None,
+    *,
+    loaded: LoadResult | None = None,
+) -> list[Problem]:
+    """Every problem of the articles: loading and citations (`load_articles`), emphasis left
+    showing, own queries that miss the top 3, and a `review_by` further than
+    `review_interval_days` after `reviewed`. `loaded`: the articles already loaded from there."""
+    loaded = loaded or load_articles(articles_dir, sources_dir)
     problems = list(loaded.problems)
+    if review_interval_days is not None:
+        problems.extend(review_interval_problems(loaded.articles.values(), review_interval_days))
     if loaded.articles:
         engine = SearchEngine(memory_index(loaded.articles))
         for article in loaded.articles.values():

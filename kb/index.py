@@ -31,8 +31,9 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, copy_to_ram
 from kb.analysis import analyze, analyzer_fingerprint, reading_bigrams
 from kb.articles import Article, article_from_dict, article_to_dict
 from kb.rendering import plain_text
+from kb.sources import SOURCES_DIR
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: articles carry their sources, evidence and review dates
 TEXT_FIELDS = ("title", "queries", "tags", "answer", "body")
 KANA_FIELD = "kana"
 CURRENT = "CURRENT"
@@ -106,11 +107,12 @@ def article_document(article: Article) -> dict:
     }
 
 
-def content_fingerprint(articles_dir: Path) -> str:
-    """Identifies what an index was built from: every article file, the analyzer and the schema."""
+def content_fingerprint(articles_dir: Path, sources_dir: Path = SOURCES_DIR) -> str:
+    """Identifies what an index was built from: every article and source file, the analyzer
+    and the schema."""
     digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
     digest.update(analyzer_fingerprint().encode())
-    for path in sorted(articles_dir.glob("*.md")):
+    for path in [*sorted(articles_dir.glob("*.md")), *sorted(sources_dir.glob("*.md"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

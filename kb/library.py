@@ -17,6 +17,7 @@ from kb.articles import load_articles
 from kb.index import IndexStore, content_fingerprint
 from kb.problems import Problem
 from kb.search import SearchEngine
+from kb.sources import SOURCES_DIR
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,18 @@ class RefreshReport:
 
 
 class KnowledgeBase:
-    def __init__(self, articles_dir: Path, index_root: Path, check_interval: float = 1.0):
+    def __init__(
+        self,
+        articles_dir: Path,
+        index_root: Path,
+        check_interval: float = 1.0,
+        sources_dir: Path = SOURCES_DIR,
+    ):
         self.articles_dir = Path(articles_dir)
+        self.sources_dir = Path(sources_dir)
+        # The last load's problems and warnings, for /healthz and the review queue.
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.store = IndexStore(Path(index_root))
         self.check_interval = check_interval
         self._engine: SearchEngine | None = None
@@ -45,7 +56,8 @@ class KnowledgeBase:
         stays live and the problems are reported. With no index at all, the valid articles are
         published so the site can start.
         """
-        loaded = load_articles(self.articles_dir)
+        loaded = load_articles(self.articles_dir, self.sources_dir)
+        self.problems, self.warnings = loaded.problems, loaded.warnings
         current = self.store.current_generation()
         if (
             loaded.problems
@@ -56,7 +68,7 @@ class KnowledgeBase:
                 "記事に問題があるため、前回の索引を使い続けます（%d 件）", len(loaded.problems)
             )
             return RefreshReport(False, current, loaded.problems, kept_previous=True)
-        fingerprint = content_fingerprint(self.articles_dir)
+        fingerprint = content_fingerprint(self.articles_dir, self.sources_dir)
         if force:
             generation = self.store.build(loaded.articles, fingerprint)
             built = True

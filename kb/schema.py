@@ -283,3 +283,41 @@ class YamlFile:
             at, f"「{item.name}」の日付「{value}」が正しくありません（YYYY-MM-DD で書いてください）"
         )
         return self._empty(item)
+
+
+class TextDatesLoader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text: an impossible date is then reported, not raised,
+    and a date may be a month only (a source's 「令和6年9月改訂版」)."""
+
+
+TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatterFile:
+    """A Markdown file split at its YAML front matter (`---` … `---`)."""
+
+    front: str  # the YAML between the markers; it starts at file line 2
+    body: str  # the Markdown after it, without leading blank lines or trailing space
+    body_first_line: int  # 1-based file line of the body's first line
+
+
+def split_front_matter(text: str, path: Path) -> tuple[FrontMatterFile | None, list[Problem]]:
+    """The file's front matter and body, or the problem that keeps them apart."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [Problem(path, 1, "先頭行が front matter の開始「---」ではありません")]
+    try:
+        closing = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [Problem(path, 1, "front matter の終わり「---」が見つかりません")]
+    body_lines = lines[closing + 1 :]
+    leading_blank = next((i for i, line in enumerate(body_lines) if line.strip()), len(body_lines))
+    return FrontMatterFile(
+        front="\n".join(lines[1:closing]),
+        body="\n".join(body_lines[leading_blank:]).rstrip(),
+        body_first_line=closing + 2 + leading_blank,
+    ), []

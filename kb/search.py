@@ -6,6 +6,7 @@ never through a query parser, so no character in it has a special meaning.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import re
@@ -54,17 +55,37 @@ class SearchHit:
     coverage: float  # share of the question's words it matches, 0–1 (see kb.scoring)
     url: str
     title_coverage: float = 0.0  # share of them in its title or `queries`, 0–1
+    as_of: dt.date | None = None  # the article's newest source (kb.articles.Article.as_of)
+    reviewed: dt.date | None = None
+    review_by: dt.date | None = None
     title_html: str = ""
     snippet_html: str = ""
 
-    def as_json(self) -> dict:
-        return {
+    def stale(self, today: dt.date) -> bool:
+        return self.review_by is not None and today > self.review_by
+
+    def as_json(self, today: dt.date | None = None) -> dict:
+        """The hit for the API; with `today`, whether it is stale then."""
+        payload = {
             "id": self.id,
             "title": self.title,
             "category": self.category,
             "answer": self.answer,
             "score": round(self.score, 4),
+            **dates_json(self.as_of, self.reviewed, self.review_by),
         }
+        if today is not None:
+            payload["stale"] = self.stale(today)
+        return payload
+
+
+def dates_json(as_of, reviewed, review_by) -> dict:
+    """An answer's dates as the API gives them (ISO dates, None when unknown)."""
+    return {
+        "as_of": as_of.isoformat() if as_of else None,
+        "reviewed": reviewed.isoformat() if reviewed else None,
+        "review_by": review_by.isoformat() if review_by else None,
+    }
 
 
 @dataclass(slots=True)
@@ -79,8 +100,8 @@ class SearchResponse:
     suggestions: list[str] = field(default_factory=list)
     truncated: bool = False
 
-    def as_json(self) -> dict:
-        payload = {"query": self.query, "results": [hit.as_json() for hit in self.hits]}
+    def as_json(self, today: dt.date | None = None) -> dict:
+        payload = {"query": self.query, "results": [hit.as_json(today) for hit in self.hits]}
         if self.reason:
             payload["reason"] = self.reason
             payload["message"] = self.message
@@ -204,6 +225,9 @@ class SearchEngine:
             item.coverage,
             article.url,
             item.title_coverage,
+            article.as_of,
+            article.reviewed,
+            article.review_by,
         )
         if highlight:
             text = self._text(article_id)

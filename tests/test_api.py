@@ -53,7 +53,9 @@ def test_api_search_returns_ranked_results_with_answers(client, engine):
     assert [r["id"] for r in data["results"]][0] == "subsidy-period"
     assert len(data["results"]) == 3
     first = data["results"][0]
-    assert set(first) == {"id", "title", "category", "answer", "score"}
+    assert set(first) == {
+        "id", "title", "category", "answer", "score", "as_of", "reviewed", "review_by", "stale",
+    }  # fmt: skip
     assert first["answer"] == engine.articles["subsidy-period"].answer
     assert "reason" not in data
 
@@ -151,7 +153,12 @@ def test_api_article_returns_the_fields_and_rendered_html(client, engine):
     assert data["category"] == "subsidy" and data["category_label"] == "助成金"
     assert data["answer"] == article.answer
     assert data["related"] == list(article.related) and data["tags"] == list(article.tags)
-    assert data["source"] == article.source and data["updated"] == "2024-12-09"
+    assert data["sources"] == list(article.citations) and data["evidence"] == list(article.evidence)
+    assert data["as_of"] == article.as_of.isoformat() == "2024-12-09"
+    assert data["reviewed"] == article.reviewed.isoformat()
+    assert data["review_by"] == article.review_by.isoformat()
+    assert data["stale"] is True  # review_by 2025-03-09 is long past
+    assert data["updated"] == article.updated.isoformat()
     assert data["html"] == render_markdown(article.body) and "<table>" in data["html"]
     assert data["url"] == "/articles/subsidy-period"
     assert "path" not in data  # where the file lives on the server is nobody's business

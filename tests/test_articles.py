@@ -1,5 +1,6 @@
 """Loading and validating articles: every kind of problem is reported at its line."""
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -9,6 +10,7 @@ from kb.articles import REQUIRED_FIELDS, load_articles
 from kb.categories import CATEGORIES
 from kb.check import check_articles
 from kb.rendering import render_markdown
+from kb.sources import SOURCES_DIR
 from tests.support import FIXTURES
 
 INVENTORY_IDS = """
@@ -29,19 +31,23 @@ def test_valid_tree_has_no_problems(article_tree):
 
 # (fixture file, line the problem is reported at, words the message must contain)
 BROKEN = [
-    ("missing-field", 2, "必須項目「source」"),
+    ("missing-field", 2, "必須項目「sources」"),
     ("unknown-field", 6, "未知の項目「author」"),
     ("wrong-type", 6, "「tags」は文字列のリスト"),
     ("id-mismatch", 2, "ファイル名「id-mismatch」と一致しません"),
     ("duplicate-id", 2, "id「beta」が beta.md と重複"),
     ("unknown-category", 4, "未知のカテゴリ「money」"),
     ("missing-related", 11, "「nowhere」という記事はありません"),
-    ("invalid-date", 13, "日付「2024-13-40」が正しくありません"),
+    ("invalid-date", 16, "日付「2024-13-40」が正しくありません"),
     ("empty-answer", 5, "「answer」が空です"),
-    ("broken-link", 15, "「/articles/nowhere」はありません"),
+    ("broken-link", 18, "「/articles/nowhere」はありません"),
     ("yaml-error", 7, "YAML が読めません"),
     ("too-few-queries", 7, "queries は 3〜6 件"),
     ("query-not-found", 10, "上位3件に入りません"),
+    # Citations: a passage not in the cited text is reported at its own line.
+    ("evidence-not-in-source", 15, "evidence「申請期限は令和9年3月31日まで」が出典"),
+    ("unknown-source", 12, "出典「nowhere-2024」は kb/sources/ にありません"),
+    ("no-sources", 12, "sources に1件以上"),
 ]
 
 
@@ -73,7 +79,7 @@ def test_every_inventory_article_exists_with_all_fields():
             assert getattr(article, name), f"{article_id}: {name}"
         assert 3 <= len(article.queries) <= 6
         assert article.title not in article.queries
-        assert "令和6年" in article.source or "2024" in article.source
+        assert article.sources and article.evidence and article.as_of is not None
 
 
 def test_articles_are_ordered_by_category():
@@ -98,3 +104,36 @@ def test_markdown_is_rendered_and_sanitized():
     )
     assert "<table>" in html and "<td>1</td>" in html
     assert "<script" not in html and 'href="javascript' not in html
+
+
+def test_a_review_date_beyond_the_longest_interval_is_reported(article_tree):
+    shutil.copy(FIXTURES / "articles" / "broken" / "review-too-far.md", article_tree)
+    problems = check_articles(article_tree, review_interval_days=730)
+    assert [(p.path.name, p.line) for p in problems] == [("review-too-far.md", 15)]
+    assert "730日以内" in problems[0].message
+    assert check_articles(article_tree, review_interval_days=3000) == []
+
+
+def test_an_article_citing_a_superseded_source_is_a_warning_not_a_failure(article_tree, tmp_path):
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    old = (sources / "mhlw-jimurenraku-2024-12-04.md").read_text(encoding="utf-8")
+    newer = old.replace("id: mhlw-jimurenraku-2024-12-04", "id: mhlw-newer-2025-04-01").replace(
+        'date: "2024-12-04"', 'date: "2025-04-01"\nsupersedes: [mhlw-jimurenraku-2024-12-04]'
+    )
+    (sources / "mhlw-newer-2025-04-01.md").write_text(newer, encoding="utf-8")
+    loaded = load_articles(article_tree, sources)
+    assert loaded.problems == []
+    assert {p.path.name for p in loaded.warnings} == {f"{name}.md" for name in loaded.articles}
+    assert all("mhlw-newer-2025-04-01" in p.message for p in loaded.warnings)
+
+
+def test_as_of_is_the_newest_cited_source_and_the_citations_come_with_the_article():
+    articles = load_articles(ARTICLES_DIR).articles
+    for article in articles.values():
+        assert article.as_of == max(
+            dt.date.fromisoformat(c["date"] + ("-01" if len(c["date"]) == 7 else ""))
+            for c in article.citations
+        )
+        assert {c["id"] for c in article.citations} == set(article.sources)
+        assert article.reviewed <= article.review_by

@@ -47,6 +47,11 @@ def test_a_question_gets_the_contracted_reply(client):
         "id": "subsidy-period",
         "title": reply["articles"][0]["title"],
         "url": "/articles/subsidy-period",
+        # What the information is as of, and whether it is past its review date (it is).
+        "as_of": "2024-12-09",
+        "reviewed": "2024-12-09",
+        "review_by": "2025-03-09",
+        "stale": True,
     }
     assert reply["handoff"] is False and reply["handoff_url"] is None
     assert set(reply["call_centre"]) >= {"open", "hours"}
@@ -158,7 +163,7 @@ def test_business_hours_come_from_the_time_of_the_request(
     index_dir, tmp_path, database_url, make_app
 ):
     sunday = dt.datetime(2026, 11, 29, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    app = make_app(index_dir, tmp_path / "clock", database_url, CHAT_CLOCK=lambda: sunday)
+    app = make_app(index_dir, tmp_path / "clock", database_url, CLOCK=lambda: sunday)
     reply = ask(app.test_client(), "コールセンターの受付時間").get_json()
     assert reply["call_centre"]["open"] is False
     assert "日曜日" in reply["text"]

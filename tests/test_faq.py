@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from kb.categories import CATEGORIES
+from kb.freshness import as_of_sentence, japanese_date
 from kb.library import KnowledgeBase
 from web.core import db
 from web.core.clock import today
 from web.core.models import ArticleView, Feedback
 from web.faq.article_views import FALLBACK_POPULAR
-from web.faq.routes import japanese_date
 
 CALL_CENTRE_HOURS = "平日8:00〜18:00・土曜日8:00〜16:00（いずれも祝日を除く）"
 
@@ -504,7 +504,8 @@ def test_sitemap_lists_the_top_page_categories_and_every_article(client, engine)
     assert len(locations) == 1 + len(CATEGORIES) + len(engine.articles)
     assert "http://localhost/articles/subsidy-period" in locations
     article = next(u for u in root if u.findtext(f"{SITEMAP}loc").endswith("/subsidy-period"))
-    assert article.findtext(f"{SITEMAP}lastmod") == "2024-12-09"
+    updated = engine.articles["subsidy-period"].updated.isoformat()
+    assert article.findtext(f"{SITEMAP}lastmod") == updated
 
 
 def test_atom_feed_lists_updated_articles(client, engine):
@@ -521,7 +522,9 @@ def test_atom_feed_lists_updated_articles(client, engine):
     assert url.startswith("http://localhost/articles/")
     article = engine.articles[url.rsplit("/", 1)[1]]
     assert first.findtext(f"{ATOM}title") == article.title
-    assert first.findtext(f"{ATOM}summary") == article.answer
+    assert (
+        first.findtext(f"{ATOM}summary") == f"{article.answer}（{as_of_sentence(article.as_of)}）"
+    )
     assert first.find(f"{ATOM}content").get("type") == "html"
     assert "<p>" in first.findtext(f"{ATOM}content")  # the HTML, escaped once inside the XML
     html = client.get("/").get_data(as_text=True)

@@ -238,6 +238,6 @@ def test_kb_check_reports_an_unclosed_bold_at_its_line(article_tree):
     shutil.copy(FIXTURES / "articles" / "broken" / "unclosed-emphasis.md", article_tree)
     problems = [p for p in check_articles(article_tree) if p.path.name == "unclosed-emphasis.md"]
     assert [(p.line, p.message) for p in problems] == [
-        (19, "強調の記号 ** が閉じていません（ページにそのまま表示されます）")
+        (22, "強調の記号 ** が閉じていません（ページにそのまま表示されます）")
     ]
-    assert str(problems[0]).startswith(f"{article_tree / 'unclosed-emphasis.md'}:19: ")
+    assert str(problems[0]).startswith(f"{article_tree / 'unclosed-emphasis.md'}:22: ")

@@ -29,7 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     `overrides` (tests and commands): lowercase keys are settings by field name (typed
     values, see web/settings.py); UPPERCASE keys go to Flask's own config (TESTING,
-    WTF_CSRF_ENABLED, RATELIMIT_ENABLED, CHAT_CLOCK). Raises SettingsError on a bad setting.
+    WTF_CSRF_ENABLED, RATELIMIT_ENABLED, CLOCK). Raises SettingsError on a bad setting.
     """
     overrides = dict(overrides or {})
     flask_overrides = {key: value for key, value in overrides.items() if key.isupper()}
@@ -66,6 +66,7 @@ def _init_core(app: Flask, settings: Settings) -> None:
     knowledge.init_app(app)
     # Every page names the call centre (footer, contact boxes, imported macros): a global.
     app.jinja_env.globals["call_centre"] = settings.call_centre
+    app.jinja_env.globals["portal_url"] = settings.portal_url
 
 
 def _register_features(app: Flask) -> None:

@@ -29,6 +29,7 @@ from chatbot.hours import CallCentre
 from chatbot.rules import RULES_PATH
 from kb import ARTICLES_DIR
 from kb.analysis import SYNONYMS_PATH
+from kb.sources import SOURCES_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,6 +173,25 @@ class Settings:
         "チャットのルールのファイル",
         show_default="chatbot/rules.yaml",
     )
+    sources_dir: Path = setting(
+        SOURCES_DIR,
+        "HELPDESK_SOURCES_DIR",
+        _path,
+        "出典（通知などの全文）のフォルダ",
+        show_default="kb/sources",
+    )
+    review_interval_days: int = setting(
+        730,
+        "HELPDESK_REVIEW_INTERVAL_DAYS",
+        _integer(1, 3650),
+        "記事の確認日（reviewed）から次の確認期限（review_by）までの最長の日数",
+    )
+    review_warning_days: int = setting(
+        30,
+        "HELPDESK_REVIEW_WARNING_DAYS",
+        _integer(0, 365),
+        "確認期限の何日前から確認待ちの一覧に載せるか",
+    )
     index_dir: Path | None = setting(
         None, "HELPDESK_INDEX_DIR", _path, "検索索引のフォルダ", show_default="instance/index"
     )
@@ -281,6 +301,12 @@ class Settings:
         _opening_hours,
         "コールセンターの土曜日の受付時間（祝日を除く。`closed` で休み）",
         show_default="08:00-16:00",
+    )
+    portal_url: str = setting(
+        "https://iryohokenjyoho.service-now.com/csm?id=oqs_csm_top",
+        "HELPDESK_PORTAL_URL",
+        _text,
+        "医療機関等向け総合ポータルサイト（最新の状況の確認先として案内する）",
     )
     other_public_phones: tuple[str, ...] = setting(
         ("03-5253-1111",),

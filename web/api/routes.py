@@ -11,6 +11,8 @@ import time
 from flask import Blueprint, jsonify, request
 
 from kb.categories import CATEGORY_BY_ID, category_label
+from kb.search import dates_json
+from web.core import clock
 from web.core.errors import error_response
 from web.core.knowledge import search_engine
 from web.core.text_input import QUERY_MAX_CHARS, query_arg
@@ -42,7 +44,7 @@ def search():
     elapsed_ms = (time.perf_counter() - started) * 1000
     if response.reason != "empty":
         record_search("api", query, response, elapsed_ms, category)
-    return jsonify(response.as_json())
+    return jsonify(response.as_json(today=clock.today()))
 
 
 @bp.get("/articles/<article_id>")
@@ -58,7 +60,10 @@ def article(article_id: str):
         answer=found.answer,
         tags=list(found.tags),
         related=list(found.related),
-        source=found.source,
+        sources=list(found.citations),
+        evidence=list(found.evidence),
+        **dates_json(found.as_of, found.reviewed, found.review_by),
+        stale=found.stale(clock.today()),
         updated=found.updated.isoformat(),
         body=found.body,
         html=answer_cache.article_html(found),

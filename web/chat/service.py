@@ -6,7 +6,6 @@ Stored text is masked (`for_storage`); the engine's state round-trips through JS
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import secrets
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from chatbot.engine import ChatState, Engine, Reply
 from chatbot.rules import load_rules
 from kb.search import SearchEngine
-from web.core import db
+from web.core import clock, db
 from web.core.knowledge import search_engine
 from web.core.models import ChatTurn, Conversation
 from web.core.text_input import for_storage
@@ -49,12 +48,6 @@ def chat_engine() -> Engine:
     if cached is None or cached.search_engine is not searcher:
         cached = current_app.extensions["chat_engine"] = build_engine(searcher, current_settings())
     return cached
-
-
-def now() -> dt.datetime:
-    """The current time; tests set CHAT_CLOCK to try business hours through the web."""
-    clock = current_app.config.get("CHAT_CLOCK")
-    return clock() if clock else dt.datetime.now(dt.UTC)
 
 
 # --- one turn of a conversation ---------------------------------------------------------------
@@ -90,9 +83,9 @@ def converse(token: str | None, message: str) -> Turn:
     except Exception as error:  # noqa: BLE001 - the chat answers even without its database
         database.rollback()
         log.warning("チャットの会話を読み込めませんでした（%s）", type(error).__name__)
-        reply, _ = chat_engine().reply(ChatState(), message, now())
+        reply, _ = chat_engine().reply(ChatState(), message, clock.now())
         return Turn(token or new_token(), reply, stored=False)
-    reply, new_state = chat_engine().reply(state or ChatState(), message, now())
+    reply, new_state = chat_engine().reply(state or ChatState(), message, clock.now())
     if conversation is None:
         token = new_token()
     stored = store(conversation, token, new_state, message, reply)

@@ -9,31 +9,42 @@ import click
 from flask.cli import with_appcontext
 
 from kb.categories import category_label
+from web.cli.errors import database_errors
+from web.core import clock
 from web.core.knowledge import knowledge_base
 from web.settings import current_settings
 
 
 def register(cli: click.Group) -> None:
-    for command in (check_command, reindex_command, search_command):
+    for command in (check_command, reindex_command, search_command, review_command):
         cli.add_command(command)
 
 
-def _check_problems() -> list:
-    """Every problem `kb check` knows about: articles, their queries, and the chat rules."""
+def _check() -> tuple[list, list]:
+    """(problems, warnings) `kb check` knows about: articles, their sources and queries, and
+    the chat rules."""
     from chatbot.rules import check_rules
+    from kb.articles import load_articles
     from kb.check import check_articles
 
     settings = current_settings()
-    return check_articles(settings.articles_dir) + check_rules(
-        settings.articles_dir, settings.chat_rules_file
-    )
+    loaded = load_articles(settings.articles_dir, settings.sources_dir)
+    problems = check_articles(
+        settings.articles_dir,
+        settings.sources_dir,
+        settings.review_interval_days,
+        loaded=loaded,
+    ) + check_rules(settings.articles_dir, settings.chat_rules_file)
+    return problems, loaded.warnings
 
 
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
     """記事（とチャットのルール）を検査し、問題を「ファイル:行: 内容」で表示します。"""
-    problems = _check_problems()
+    problems, warnings = _check()
+    for warning in warnings:
+        click.echo(f"{warning}（警告）")
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -77,7 +88,7 @@ def search_command(
     for text in queries:
         response = engine.search(text, limit=limit, category=category, highlight=False)
         if as_json:
-            click.echo(json.dumps(response.as_json(), ensure_ascii=False))
+            click.echo(json.dumps(response.as_json(today=clock.today()), ensure_ascii=False))
             continue
         if not response.hits:
             click.echo(response.message)
@@ -88,3 +99,23 @@ def search_command(
             click.echo(f"{rank}. {hit.title}  [{category_label(hit.category)}]  {hit.score:.2f}")
             click.echo(f"   {hit.answer}")
             click.echo(f"   {hit.url}")
+
+
+@click.command("review")
+@with_appcontext
+def review_command() -> None:
+    """確認期限を過ぎた記事と期限が近い記事を、閲覧数とともに表示します。"""
+    from web.console.review import current_queue
+    from web.faq.article_views import POPULAR_WINDOW_DAYS
+
+    with database_errors():
+        items = current_queue()
+    if not items:
+        click.echo("確認待ちの記事はありません。", err=True)
+        return
+    for item in items:
+        state = "出典改訂" if item.superseded else "期限切れ" if item.stale else "期限間近"
+        click.echo(
+            f"{item.article_id}\t{state}\t確認期限 {item.review_by.isoformat()}\t"
+            f"閲覧 {item.views}（{POPULAR_WINDOW_DAYS}日間）\t{item.title}"
+        )

@@ -4,6 +4,7 @@
 - `/console/lookup`      everyone: keyboard-first search with a "copy answer" button
 - `/console/analytics`   editors: top and zero-result searches, chat fallbacks, feedback
 - `/console/preview/…`   editors: any article of the working tree, its problems and queries
+- `/console/review`      editors: articles to confirm again (stale, due, superseded sources)
 
 Pages are never cached (web/core/security.py) and never indexed (noindex in the layout).
 """
@@ -53,6 +54,6 @@ def home():
     return redirect(url_for("console.analytics"))
 
 
-from web.console import analytics, inquiries, lookup, preview  # noqa: E402  (the views need `bp`)
+from web.console import analytics, inquiries, lookup, preview, review  # noqa: E402  (the views need `bp`)
 
-__all__ = ["bp", "analytics", "inquiries", "lookup", "preview"]
+__all__ = ["bp", "analytics", "inquiries", "lookup", "preview", "review"]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from flask import render_template, request
 
 from kb.categories import category_label
+from kb.freshness import as_of_sentence
 from web.accounts.auth import roles_required
 from web.console import bp
+from web.core import clock
 from web.core.knowledge import search_engine
 from web.core.text_input import one_line
 
@@ -23,12 +25,15 @@ def lookup():
     query = one_line(request.args.get("q", ""))[:200]
     response = search_engine().search(query, limit=LIMIT, highlight=False) if query else None
     base = request.host_url.rstrip("/")
+    today = clock.today()
     results = [
         {
             "id": hit.id,
             "title": hit.title,
             "category": category_label(hit.category),
             "answer": hit.answer,
+            "as_of": as_of_sentence(hit.as_of),
+            "stale": hit.stale(today),
             "url": base + hit.url,
         }
         for hit in (response.hits if response else [])

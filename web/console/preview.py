@@ -26,6 +26,7 @@ from kb.rendering import render_markdown
 from kb.search import SearchEngine
 from web.accounts.auth import roles_required
 from web.console import bp
+from web.core import clock
 from web.faq.feedback import COMMENT_MAX_CHARS
 from web.faq.routes import faq_page_data
 from web.settings import current_settings
@@ -59,8 +60,9 @@ class WorkingTree:
 
 
 def working_tree() -> WorkingTree:
-    directory = current_settings().articles_dir
-    fingerprint = content_fingerprint(directory)
+    settings = current_settings()
+    directory, sources_dir = settings.articles_dir, settings.sources_dir
+    fingerprint = content_fingerprint(directory, sources_dir)
     cached = current_app.extensions.get("console_preview")
     if cached is not None and cached.fingerprint == fingerprint:
         return cached
@@ -68,8 +70,10 @@ def working_tree() -> WorkingTree:
         cached = current_app.extensions.get("console_preview")
         if cached is not None and cached.fingerprint == fingerprint:
             return cached
-        loaded = load_articles(directory)
-        problems = check_articles(directory)
+        loaded = load_articles(directory, sources_dir)
+        problems = check_articles(
+            directory, sources_dir, settings.review_interval_days, loaded=loaded
+        )
         engine = SearchEngine(memory_index(loaded.articles)) if loaded.articles else None
         tree = WorkingTree(fingerprint, directory, loaded, problems, engine)
         # The old tree is dropped, not closed: a request may still be using it.
@@ -141,4 +145,5 @@ def _site_context(tree: WorkingTree, article: Article) -> dict:
         "thanks": None,
         "store_error": None,
         "comment_max_chars": COMMENT_MAX_CHARS,
+        "stale": article.stale(clock.today()),
     }

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app, has_app_context
+
 from web.settings import current_settings
 
 
@@ -17,9 +19,16 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def now() -> dt.datetime:
+    """The current moment (aware). Tests set Flask's `CLOCK` to a function returning another
+    moment, to try business hours and review dates through the web."""
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return clock() if clock else dt.datetime.now(dt.UTC)
+
+
 def local(value: dt.datetime | None = None) -> dt.datetime:
     """`value` (now when None) in the helpdesk's time zone."""
-    return (as_utc(value) or dt.datetime.now(dt.UTC)).astimezone(current_settings().timezone)
+    return (as_utc(value) or now()).astimezone(current_settings().timezone)
 
 
 def today() -> dt.date:

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
     use_synonyms(settings.synonyms_file)
-    library = KnowledgeBase(settings.articles_dir, settings.resolved_index_dir)
+    library = KnowledgeBase(
+        settings.articles_dir, settings.resolved_index_dir, sources_dir=settings.sources_dir
+    )
     app.extensions["kb"] = library
     if settings.refresh_index_on_start:
         report = library.refresh()

@@ -142,3 +142,14 @@ def popular_article_ids(
         if article_id in known and article_id not in ranked:
             ranked.append(article_id)
     return ranked[:limit]
+
+
+def view_counts(days: int = POPULAR_WINDOW_DAYS, day: dt.date | None = None) -> dict[str, int]:
+    """Views per article over the last `days` days (to `day`, today by default)."""
+    since = (day or clock.today()) - dt.timedelta(days=days - 1)
+    query = (
+        select(ArticleView.article_id, func.sum(ArticleView.views))
+        .where(ArticleView.day >= since)
+        .group_by(ArticleView.article_id)
+    )
+    return {article_id: int(total) for article_id, total in db.session().execute(query)}

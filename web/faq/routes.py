@@ -6,7 +6,6 @@ only adds to the search box.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 
@@ -16,6 +15,7 @@ from markupsafe import Markup
 from kb.articles import Article
 from kb.categories import CATEGORIES, CATEGORY_BY_ID, Category
 from kb.search import SearchEngine
+from web.core import clock
 from web.core.knowledge import search_engine
 from web.core.security import limiter
 from web.core.text_input import QUERY_MAX_CHARS, one_line, query_arg
@@ -135,6 +135,7 @@ def _render_article(
         thanks=thanks,
         store_error=store_error,
         comment_max_chars=feedback.COMMENT_MAX_CHARS,
+        stale=found.stale(clock.today()),
     )
 
 
@@ -182,15 +183,3 @@ def faq_page_data(found: Article) -> dict:
             }
         ],
     }
-
-
-REIWA_START = dt.date(2019, 5, 1)
-
-
-def japanese_date(value: dt.date) -> str:
-    """「令和6年12月9日（2024年）」: the era as in the source documents, the year as on PCs."""
-    if value >= REIWA_START:
-        year = value.year - REIWA_START.year + 1
-        era = "令和元年" if year == 1 else f"令和{year}年"
-        return f"{era}{value.month}月{value.day}日（{value.year}年）"
-    return f"{value.year}年{value.month}月{value.day}日"
