@@ -5,11 +5,15 @@ keeps the state (a small dataclass that round-trips through JSON).
 
 One turn:
 1. Personal data is masked first; everything after sees only the masked text.
-2. The rules pick an intent (see `select_intent`): an answer from an article, a clarifying
-   question, small talk, or a handoff to a person.
-3. No rule → the knowledge-base search: a confident top hit answers, a weak one is offered with
-   the next two as choices, nothing relevant → an honest "I can only answer about …".
-4. Two consecutive turns without an answer → the contact form and the call centre are offered.
+2. The knowledge base ranks the articles for the message, with one confidence (kb.confidence:
+   confident, weak, none) that does not depend on the score's scale.
+3. Dialogue rules (small talk, a person, a clarifying question) answer as such. A rule that
+   names an article answers with it only when the ranking agrees (its top article when
+   confident, among its hits when weak): a trigger word alone never makes an answer.
+4. Otherwise the ranking decides: confident → the answer; weak → choices, never an answer;
+   none → "this is outside what this chat answers", with the contact form and the call centre.
+5. Two consecutive turns without an answer → the contact form and the call centre are offered.
+Every reply says what it is (`kind`) and how sure the ranking was (`confidence`).
 """
 
 from __future__ import annotations
@@ -22,26 +26,27 @@ from dataclasses import asdict, dataclass, field, fields
 from chatbot.hours import CallCentre
 from chatbot.matching import Message, explained_groups, phrase_matches
 from chatbot.rules import Intent, Rules
+from kb.confidence import CONFIDENT, NONE, WEAK, assess
 from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
 
 MAX_MESSAGE_CHARS = 1000
+# What a reply is (Reply.kind, in the API as "kind").
+KINDS = (
+    "answer",  # answers with articles[0]
+    "choices",  # offers articles, none of them as the answer
+    "clarify",  # asks back which topic a vague message is about
+    "smalltalk",
+    "handoff",  # offers a person: the contact form and the call centre
+    "out_of_scope",  # nothing here answers it: says what this chat answers, offers contacts
+    "fallback",  # nothing in the message could be read as a question
+    "privacy",  # the message was little but personal data
+    "empty",
+)
+UNANSWERED = {"choices", "out_of_scope", "fallback"}
 MAX_ARTICLES = 3  # the answer's article and up to two related ones
 HANDOFF_AFTER_UNANSWERED = 2
-
-# When the search answers on its own: a high BM25F score that explains most of the question's
-# words and clearly beats the runner-up. Below that, a fair score is offered as three choices,
-# never as an answer. tests/chat_cases/fallback.yaml pins both sides; `scripts/bench_chat.py`
-# prints how often each kind of reply occurs.
-CONFIDENT_SCORE = 120.0
-CONFIDENT_COVERAGE = 0.6
-CONFIDENT_MARGIN = 0.8  # the second hit's score at most this share of the first's
-WEAK_SCORE = 50.0
-# Half the words is enough to offer choices: on 170 on-topic questions of the search sets, 17
-# had coverage below 0.6 but only 10 below 0.5 (「導入の始め方」 is 0.5: 始め is a word no
-# article has), and three wrong choices cost a click where "cannot answer" costs the caller.
-WEAK_COVERAGE = 0.5
 
 # Equal scores: an article's answer first, then a person, then a question back, then small talk.
 KIND_PRIORITY = {"answer": 0.03, "handoff": 0.02, "clarify": 0.01, "smalltalk": 0.0}
@@ -104,8 +109,11 @@ class Reply:
     articles: list[dict] = field(default_factory=list)  # {"id", "title", "url"}
     quick_replies: list[str] = field(default_factory=list)
     handoff: bool = False
-    intent: str = "fallback"  # a rule id, or "search", "choices", "fallback", "privacy", "empty"
-    kind: str = "fallback"  # answer, search, choices, clarify, smalltalk, handoff, fallback, ...
+    intent: str = "fallback"  # a rule id, or "search", "choices", "out_of_scope", "fallback", …
+    # What the reply is: exactly one of KINDS.
+    kind: str = "fallback"
+    # How sure the ranking was of its top article (kb.confidence), None when no ranking decided.
+    confidence: str | None = None
     call_centre: dict = field(default_factory=dict)
     personal_data: bool = False  # the message held personal data (the reply says so)
     normalized: str = ""  # analyzed terms of the masked message, space-joined
@@ -118,6 +126,8 @@ class Reply:
     def as_json(self) -> dict:
         """The reply as the API and `kb chat --json` give it."""
         return {
+            "kind": self.kind,
+            "confidence": self.confidence,
             "text": self.text,
             "articles": self.articles,
             "quick_replies": self.quick_replies,
@@ -230,23 +240,6 @@ def _conditions(
     return real, inherited, matched
 
 
-def confidence(hits: list[SearchHit]) -> str:
-    """How sure the search is of its hits: "confident", "weak" or "none"."""
-    if not hits:
-        return "none"
-    top = hits[0]
-    second = hits[1].score if len(hits) > 1 else 0.0
-    if (
-        top.score >= CONFIDENT_SCORE
-        and top.coverage >= CONFIDENT_COVERAGE
-        and second <= CONFIDENT_MARGIN * top.score
-    ):
-        return "confident"
-    if top.score >= WEAK_SCORE and top.coverage >= WEAK_COVERAGE:
-        return "weak"
-    return "none"
-
-
 def without_personal_data(masked: str) -> str:
     """The masked message without the masked numbers and the words that label them."""
     return " ".join(_NUMBER_LABEL.sub(" ", masked).split())
@@ -286,9 +279,9 @@ class Engine:
         reply.normalized = analyzed.normalized
         self._date(reply, self.call_centre.local(now).date())
 
-        if reply.kind in ("answer", "search", "clarify", "handoff"):
+        if reply.kind in ("answer", "clarify", "handoff"):
             new_state.unanswered_streak = 0
-        elif reply.kind in ("choices", "fallback") or (
+        elif reply.kind in UNANSWERED or (
             reply.kind == "smalltalk" and self._counts_unanswered(reply.intent)
         ):
             new_state.unanswered_streak += 1
@@ -308,12 +301,27 @@ class Engine:
     def _respond(self, message: Message, state: ChatState, status: dict) -> Reply:
         if message.is_empty or not (message.groups or message.surface):
             return Reply(self.rules.message("empty"), intent="empty", kind="empty")
+        hits, level = self._search(message, state)
         match = select_intent(self.rules, message, state)
-        if match is not None:
+        if match is not None and match.intent.kind != "answer":
             reply = self._from_intent(match.intent, status)
             if reply is not None:
                 return reply
-        return self._from_search(message, state)
+        if match is not None and self._ranking_agrees(match.intent, hits, level):
+            # A trigger names the article and the ranking agrees: the trigger settles a close
+            # runner-up. A trigger word alone, against the ranking, answers nothing.
+            reply = self._from_intent(match.intent, status)
+            if reply is not None:
+                reply.confidence = level
+                return reply
+        return self._from_search(message, hits, level)
+
+    def _ranking_agrees(self, intent: Intent, hits: list[SearchHit], level: str) -> bool:
+        if level == NONE or not hits or not intent.articles:
+            return False
+        if level == CONFIDENT:
+            return hits[0].id == intent.articles[0]
+        return intent.articles[0] in [hit.id for hit in hits]
 
     def _from_intent(self, intent: Intent, status: dict) -> Reply | None:
         articles = [self.articles[a] for a in intent.articles if a in self.articles]
@@ -351,14 +359,12 @@ class Engine:
             text, articles=[_link(a) for a in linked[:MAX_ARTICLES]], topic=article.category
         )
 
-    def _from_search(self, message: Message, state: ChatState) -> Reply:
-        hits = self._search(message, state)
-        level = confidence(hits)
-        if level == "confident":
+    def _from_search(self, message: Message, hits: list[SearchHit], level: str) -> Reply:
+        if level == CONFIDENT:
             reply = self._article_reply(self.articles[hits[0].id])
-            reply.intent = reply.kind = "search"
+            reply.intent, reply.kind, reply.confidence = "search", "answer", level
             return reply
-        if level == "weak":
+        if level == WEAK:
             choices = [self.articles[hit.id] for hit in hits[:MAX_ARTICLES]]
             return Reply(
                 self.rules.message("choices"),
@@ -366,26 +372,32 @@ class Engine:
                 quick_replies=[article.title for article in choices],
                 intent="choices",
                 kind="choices",
+                confidence=level,
             )
+        understood = bool(message.groups)
         return Reply(
-            self.rules.message("fallback"),
+            self.rules.message("out_of_scope" if understood else "fallback"),
             quick_replies=list(self.rules.messages.get("fallback_quick_replies", ())),
-            intent="fallback",
-            kind="fallback",
+            intent="out_of_scope" if understood else "fallback",
+            kind="out_of_scope" if understood else "fallback",
+            confidence=level,
         )
 
-    def _search(self, message: Message, state: ChatState) -> list[SearchHit]:
-        """Hits for the message; a follow-up without a subject is searched within its topic
-        first, and that is kept when it finds something relevant."""
+    def _search(self, message: Message, state: ChatState) -> tuple[list[SearchHit], str]:
+        """Hits for the message and the confidence in them; a follow-up without a subject is
+        searched within its topic first, and that is kept when it finds something relevant."""
         query = message.text
         if state.topic in self.rules.subjects and not _names_a_subject(self.rules, message):
             within = self.search_engine.search(
                 query, limit=MAX_ARTICLES, category=state.topic, highlight=False
             ).hits
-            if confidence(within) != "none":
-                return [hit for hit in within if hit.id in self.articles]
+            within = [hit for hit in within if hit.id in self.articles]
+            level = assess(within, query)
+            if level != NONE:
+                return within, level
         hits = self.search_engine.search(query, limit=MAX_ARTICLES, highlight=False).hits
-        return [hit for hit in hits if hit.id in self.articles]
+        hits = [hit for hit in hits if hit.id in self.articles]
+        return hits, assess(hits, query)
 
     def _date(self, reply: Reply, today: dt.date) -> None:
         """Every linked article says what its information is as of, and whether it is past its
@@ -408,9 +420,9 @@ class Engine:
 
     def _with_privacy_notice(self, reply: Reply) -> Reply:
         notice = self.rules.message("privacy")
-        if reply.kind in ("fallback", "empty", "choices"):
-            # Little but the number: guesses at the rest would bury the notice, which is the
-            # answer here (and not a failure that counts towards a handoff).
+        if reply.kind in ("fallback", "empty", "out_of_scope"):
+            # Little but the number: the notice is the answer here (and not a failure that
+            # counts towards a handoff). A question around the number is still answered.
             return Reply(notice, intent="privacy", kind="privacy", topic=reply.topic)
         reply.text = notice + "\n\n" + reply.text
         return reply

@@ -27,6 +27,7 @@ MESSAGE_KEYS = (
     "article_link",
     "choices",
     "fallback",
+    "out_of_scope",
     "handoff_after_unanswered",
     "privacy",
     "empty",

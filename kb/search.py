@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from kb import scoring
 from kb.analysis import analyze, kana_only_reading_runs
 from kb.articles import Article
+from kb.confidence import NONE, assess
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import normalize
 from kb.rendering import plain_text
@@ -99,9 +100,15 @@ class SearchResponse:
     message: str | None = None  # the reason for a person, in Japanese
     suggestions: list[str] = field(default_factory=list)
     truncated: bool = False
+    # How sure the ranking is of its first hit (kb.confidence): confident, weak or none.
+    confidence: str = NONE
 
     def as_json(self, today: dt.date | None = None) -> dict:
-        payload = {"query": self.query, "results": [hit.as_json(today) for hit in self.hits]}
+        payload = {
+            "query": self.query,
+            "confidence": self.confidence,
+            "results": [hit.as_json(today) for hit in self.hits],
+        }
         if self.reason:
             payload["reason"] = self.reason
             payload["message"] = self.message
@@ -181,7 +188,13 @@ class SearchEngine:
         term_texts = list(dict.fromkeys(term.text for term in terms))
         hits = [self._hit(item, set(term_texts), highlight) for item in ranked[: max(limit, 0)]]
         response = SearchResponse(
-            query, term_texts, hits, dict(facets), total=len(ranked), truncated=truncated
+            query,
+            term_texts,
+            hits,
+            dict(facets),
+            total=len(ranked),
+            truncated=truncated,
+            confidence=assess(ranked[:2], cleaned),
         )
         if not hits:
             response.reason = "no_match"

@@ -77,6 +77,7 @@ def test_api_search_without_a_query_asks_for_words(client):
     data = client.get("/api/search").get_json()
     assert data == {
         "query": "",
+        "confidence": "none",
         "results": [],
         "reason": "empty",
         "message": "検索する言葉を入力してください。",

@@ -41,8 +41,10 @@ def test_a_question_gets_the_contracted_reply(client):
     assert response.headers["Cache-Control"] == "no-store"
     reply = response.get_json()
     assert set(reply) == {
-        "session", "text", "articles", "quick_replies", "handoff", "handoff_url", "call_centre",
+        "session", "kind", "confidence", "text", "articles", "quick_replies", "handoff",
+        "handoff_url", "call_centre",
     }  # fmt: skip
+    assert reply["kind"] == "answer" and reply["confidence"] in {"confident", "weak"}
     assert reply["articles"][0] == {
         "id": "subsidy-period",
         "title": reply["articles"][0]["title"],

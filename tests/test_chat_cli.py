@@ -58,8 +58,11 @@ def test_each_line_is_one_turn_of_one_conversation_with_the_api_object(instance,
     )
     assert len(replies) == 4
     assert set(replies[0]) == {
-        "text", "articles", "quick_replies", "handoff", "handoff_url", "call_centre",
+        "kind", "confidence", "text", "articles", "quick_replies", "handoff", "handoff_url",
+        "call_centre",
     }  # fmt: skip
+    assert [reply["kind"] for reply in replies] == ["clarify", "answer", "empty", "handoff"]
+    assert replies[0]["confidence"] is None and replies[1]["confidence"] is not None
     assert replies[1]["articles"][0]["id"] == "subsidy-documents"  # the topic carried over
     assert "入力してください" in replies[2]["text"]
     assert replies[3]["handoff"] is True and replies[3]["handoff_url"] == "/contact"
@@ -84,3 +87,18 @@ def test_interactive_chat_lets_an_editor_pick_a_quick_reply_by_number(instance, 
     assert "[4] 申請方法" in result.stdout
     assert "（選択: 申請方法）" in result.stdout
     assert "意図: subsidy-how-to-apply" in result.stdout
+
+
+def test_one_per_line_starts_a_new_conversation_for_each_line(instance, run_kb):
+    # Two unanswerable messages in one conversation offer a person; in two, neither does.
+    lines = "今日の天気は？\nおすすめのランチは？\n"
+    args = ["chat", "--json", "--now", "2026-11-25T10:00"]
+    together = [
+        json.loads(line) for line in run_kb(args, instance, stdin=lines).stdout.splitlines()
+    ]
+    apart = run_kb([*args, "--one-per-line"], instance, stdin=lines)
+    assert apart.returncode == 0, apart.stderr
+    separate = [json.loads(line) for line in apart.stdout.splitlines()]
+    assert [reply["handoff"] for reply in together] == [False, True]
+    assert [reply["handoff"] for reply in separate] == [False, False]
+    assert [reply["kind"] for reply in separate] == ["out_of_scope", "out_of_scope"]

@@ -21,7 +21,7 @@ DEFAULT_NOW = "2026-11-25T10:00"  # a Wednesday morning, Japan time
 TURN_KEYS = {
     "say", "intent", "kind", "article", "topic", "articles_include", "articles_count",
     "quick_replies", "quick_replies_include", "quick_replies_count", "text_has", "text_lacks",
-    "handoff", "call_centre_open", "personal_data", "stored_lacks",
+    "handoff", "call_centre_open", "personal_data", "stored_lacks", "confidence",
 }  # fmt: skip
 
 
@@ -64,6 +64,8 @@ def test_conversation(chat, case):
             assert reply.intent == turn["intent"], where
         if "kind" in turn:
             assert reply.kind == turn["kind"], where
+        if "confidence" in turn:
+            assert reply.confidence == turn["confidence"], where
         if "article" in turn:
             assert reply.article_ids[:1] == [turn["article"]], where
         if "articles_include" in turn:
@@ -104,7 +106,9 @@ def test_every_intent_has_a_conversation_case(engine):
 
 def test_cases_cover_search_fallback_handoff_hours_and_privacy():
     kinds = {path.stem for path in CASES_DIR.glob("*.yaml")}
-    assert {"clarify", "context", "fallback", "handoff", "hours", "privacy"} <= kinds
+    assert {
+        "clarify", "context", "fallback", "handoff", "hours", "privacy", "out_of_scope", "smalltalk",
+    } <= kinds  # fmt: skip
 
 
 def test_the_engine_does_not_change_the_state_it_was_given(chat):

@@ -16,6 +16,7 @@ messages:
   article_link: "詳しくは「{title}」をご覧ください。"
   choices: 選んでください。
   fallback: お答えできませんでした。
+  out_of_scope: ここではお答えしていません。
   handoff_after_unanswered: 担当者へどうぞ。
   privacy: 個人情報は入力しないでください。
   empty: 入力してください。
@@ -46,7 +47,7 @@ def test_an_unknown_article_id_is_an_error_on_its_line(tmp_path):
         """,
     )
     assert len(problems) == 1
-    assert "rules.yaml:11:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
+    assert "rules.yaml:12:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
 
 
 def test_empty_triggers_are_an_error(tmp_path):
@@ -84,7 +85,7 @@ def test_a_duplicate_intent_id_is_an_error_naming_the_first(tmp_path):
           articles: [subsidy-period]
         """,
     )
-    assert any("「periods」が重複しています（最初は 9 行目）" in problem for problem in problems)
+    assert any("「periods」が重複しています（最初は 10 行目）" in problem for problem in problems)
 
 
 def test_a_trigger_the_analyzer_reduces_to_a_question_word_is_an_error(tmp_path):
@@ -129,7 +130,7 @@ def test_an_example_that_reaches_another_intent_is_reported(tmp_path):
         """,
     )
     assert problems == [
-        f"{tmp_path / 'rules.yaml'}:12: 例文「コールセンターの番号」が意図「periods」になりません（結果: ルールなし）"
+        f"{tmp_path / 'rules.yaml'}:13: 例文「コールセンターの番号」が意図「periods」になりません（結果: ルールなし）"
     ]
 
 

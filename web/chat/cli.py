@@ -1,7 +1,8 @@
 """`kb chat`: the chat in a terminal, for editors trying rules and for scripts (`--json`).
 
 `kb chat --json` reads one message per line from stdin as one conversation and prints one JSON
-reply per line: the API's object without `session`. Nothing is stored.
+reply per line: the API's object without `session` (with `kind` and `confidence`). With
+`--one-per-line` each line starts a new conversation (for evaluations). Nothing is stored.
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ def register(cli: click.Group) -> None:
         default=None,
         help="この日時として答える（受付時間の確認用、設定のタイムゾーン）",
     )
-    def chat_command(as_json: bool, now_text: str | None) -> None:
-        """チャットを試します（--json: 標準入力の各行を1つの会話として答えます）。"""
+    @click.option(
+        "--one-per-line",
+        is_flag=True,
+        help="--json で、各行を新しい会話として答える（評価用）",
+    )
+    def chat_command(as_json: bool, now_text: str | None, one_per_line: bool) -> None:
+        """チャットを試します（--json: 標準入力の各行を1つの会話の発言として答えます）。"""
         from web.chat.service import chat_engine
 
         fixed_now = _parse_now(now_text)
@@ -56,7 +62,7 @@ def register(cli: click.Group) -> None:
         def answer(message: str) -> Reply:
             nonlocal state
             moment = fixed_now or dt.datetime.now(dt.UTC)
-            reply, state = engine.reply(state, message, moment)
+            reply, state = engine.reply(ChatState() if one_per_line else state, message, moment)
             return reply
 
         if as_json:
