@@ -26,6 +26,7 @@ from kb.normalization import has_kanji, hiragana_to_katakana, normalize_with_off
 
 SYNONYMS_PATH = Path(__file__).parent / "synonyms.txt"
 COMPOUNDS_PATH = Path(__file__).parent / "compounds.txt"
+GLOSSARY_PATH = Path(__file__).parent / "glossary.txt"
 
 DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白"}
 NEGATIONS = {"ない", "ぬ", "ず", "ん"}
@@ -41,6 +42,17 @@ STOP_WORDS = {
     "良い", "いい", "知る", "方", "分かる", "くれる", "貰う", "もらう", "欲しい", "聞く",
     "ください", "おる", "致す", "いたす", "申す", "見る",
     "この", "その", "あの", "どの", "どれ", "こんな", "そんな", "あんな", "どんな",
+}  # fmt: skip
+
+
+# English function words say nothing about the subject either (the dictionary turns some of
+# them into katakana: what → ホワット); compared with the word as typed, case-folded.
+ENGLISH_STOP_WORDS = {
+    "a", "an", "the", "is", "are", "was", "be", "do", "does", "did", "can", "could", "will",
+    "would", "should", "may", "must", "i", "we", "you", "it", "they", "my", "our", "your",
+    "what", "when", "where", "which", "who", "how", "why", "for", "of", "to", "in", "on", "at",
+    "by", "with", "from", "and", "or", "if", "this", "that", "there", "please", "about", "any",
+    "get", "need", "tell", "me", "us", "there's", "what's", "it's",
 }  # fmt: skip
 
 
@@ -165,7 +177,7 @@ def _is_main_verb(morphemes, i: int) -> bool:
 
 
 def _is_dropped(pos: tuple[str, ...], form: str, surface: str) -> bool:
-    if pos[0] in DROPPED_POS:
+    if pos[0] in DROPPED_POS or surface.casefold() in ENGLISH_STOP_WORDS:
         return True
     if pos[0] == "動詞" and pos[1] == "非自立可能":
         return True
@@ -282,7 +294,11 @@ def use_synonyms(path: Path) -> None:
 
 @lru_cache(maxsize=1)
 def synonym_table() -> SynonymTable:
-    return SynonymTable.from_file(_synonyms_path)
+    """The synonyms and the English glossary, one table: an English phrase is one more way to
+    say the articles' word."""
+    groups = parse_synonyms(_synonyms_path.read_text(encoding="utf-8"))
+    groups += parse_synonyms(GLOSSARY_PATH.read_text(encoding="utf-8"))
+    return SynonymTable(groups)
 
 
 def analyze(text: str, synonyms: SynonymTable | None = None) -> list[Term]:
@@ -340,6 +356,12 @@ def reading_bigrams(text: str) -> list[str]:
     return bigrams
 
 
+def known_word(word: str) -> bool:
+    """Whether the dictionary knows `word` as one word of its own (not an unknown run)."""
+    morphemes = list(_tokenizer().tokenize(word))
+    return len(morphemes) == 1 and not morphemes[0].is_oov()
+
+
 def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
     """For a question written without kanji, its kana runs, each as its ways of reading: the
     whole run, then its pieces between particles; each way a list of reading bigrams. None for
@@ -375,7 +397,7 @@ def analyzer_fingerprint() -> str:
     """Changes whenever the analysis could produce different terms: code, dictionary, synonyms."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("analysis.py", "dates.py", "normalization.py", "compounds.txt"):
+    for name in ("analysis.py", "dates.py", "normalization.py", "compounds.txt", "glossary.txt"):
         digest.update((here / name).read_bytes())
     digest.update(_synonyms_path.read_bytes())
     for package in ("SudachiPy", "SudachiDict-core"):

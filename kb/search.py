@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb import scoring
-from kb.analysis import analyze, kana_only_reading_runs
+from kb.analysis import analyze, kana_only_reading_runs, known_word
 from kb.articles import Article
 from kb.confidence import NONE, assess
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import normalize
 from kb.rendering import plain_text
+from kb.romaji import romaji_to_kana
 from kb.text import clean
 
 # Title and the question aliases say what an article is about; the body only mentions things.
@@ -171,6 +172,8 @@ class SearchEngine:
                 message="検索する言葉を入力してください。",
                 truncated=truncated,
             )
+        # hojokin itsumade → ほじょきん いつまで: from here on it is a question typed in kana.
+        cleaned = romaji_to_kana(cleaned, known_word)
         terms = analyze(cleaned)
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
