@@ -97,7 +97,15 @@ def _words(text: str) -> list[_Word]:
     if not normalized.strip():
         return []
     morphemes = list(_tokenizer().tokenize(normalized))
-    pieces = [Piece(m.surface(), m.begin(), m.end()) for m in morphemes]
+    # Kanji numerals (十二) arrive as the digits the dictionary normalizes them to (12).
+    pieces = [
+        Piece(
+            m.normalized_form() if m.normalized_form().isdigit() else m.surface(),
+            m.begin(),
+            m.end(),
+        )
+        for m in morphemes
+    ]
     words: list[_Word] = []
     i = 0
     while i < len(morphemes):

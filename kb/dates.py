@@ -1,7 +1,9 @@
 """Japanese dates: 令和6年, R6, 2024年 and 平成31年 written any way become the same terms.
 
 A recognized date is replaced by canonical terms (`2024年`, `2024年12月`, `12月11日`,
-`2024年12月11日`, `2024年度`), so a date typed in one form finds it written in another.
+`2024年12月11日`, `2024年度`), so a date typed in one form finds it written in another:
+令和6年12月11日, 令和六年十二月十一日 (kanji numerals arrive as digits), 2024/12/11, 2024-12-11,
+2024.12.11, R6.12.11, R6/12/11 and 12/11 all meet.
 """
 
 from dataclasses import dataclass
@@ -9,6 +11,8 @@ from dataclasses import dataclass
 ERA_START_YEARS = {"令和": 2019, "平成": 1989, "昭和": 1926, "大正": 1912, "明治": 1868}
 ERA_LETTERS = {"r": "令和", "h": "平成", "s": "昭和"}
 WEEKDAYS = set("月火水木金土日")
+# Between numbers of a date written the short way: 2024/12/11, 2024-12-11, R6.12.11.
+SEPARATORS = {"/", "-", "."}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +72,18 @@ def match_date(pieces: list[Piece], i: int) -> DateMatch | None:
         if suffix in ("年", "年度"):
             fiscal = suffix == "年度"
             j += 1
+        elif suffix in SEPARATORS:
+            month, day, k = _short_month_day(pieces, j)
+            if month is None:
+                return None
+            return _terms(i, _skip_weekday(pieces, k), year, False, month, day)
         elif era not in ERA_START_YEARS:
             return None  # a bare four-digit number is not a year
+    elif j + 1 < len(pieces) and pieces[j + 1].surface == "/":
+        # 12/11: a month and a day with a slash (a dot or hyphen could be a decimal or a range)
+        month, day, k = _short_month_day(pieces, j - 1, first_is_month=True)
+        if month is not None and day is not None:
+            return _terms(i, _skip_weekday(pieces, k), None, False, month, day)
     month, day, j = _month_day(pieces, j)
     if year is None and month is None:
         return None
@@ -108,6 +122,44 @@ def _month_day(pieces: list[Piece], j: int) -> tuple[int | None, int | None, int
                     return month, day, j + 2
             return month, None, j
     return None, None, j
+
+
+def _short_month_day(
+    pieces: list[Piece], j: int, first_is_month: bool = False
+) -> tuple[int | None, int | None, int]:
+    """Month and day written with separators: j is at the separator after the year (2024/…),
+    or, with `first_is_month`, j + 1 is the month itself (12/11). Pieces must touch."""
+    if first_is_month:
+        j += 1
+        month = _number(pieces[j].surface)
+        if month is None or not 1 <= month <= 12:
+            return None, None, j
+        j += 1
+    else:
+        if j + 1 >= len(pieces) or not _touch(pieces, j):
+            return None, None, j
+        month = _number(pieces[j + 1].surface)
+        if month is None or not 1 <= month <= 12:
+            return None, None, j
+        j += 2
+    if (
+        j + 1 < len(pieces)
+        and pieces[j].surface in SEPARATORS
+        and _touch(pieces, j)
+        and (day := _number(pieces[j + 1].surface)) is not None
+        and 1 <= day <= 31
+    ):
+        return month, day, j + 2
+    return month, None, j
+
+
+def _touch(pieces: list[Piece], j: int) -> bool:
+    """The separator at j is written right between the numbers around it."""
+    return (
+        0 < j < len(pieces) - 1
+        and pieces[j - 1].end == pieces[j].start
+        and pieces[j].end == pieces[j + 1].start
+    )
 
 
 def _skip_weekday(pieces: list[Piece], j: int) -> int:

@@ -1,5 +1,7 @@
 """The Japanese analyzer: normalization, synonyms, dates, kana, compounds."""
 
+import re
+
 import pytest
 
 from kb.analysis import (
@@ -73,6 +75,32 @@ def test_full_dates_match_across_eras_and_western_years():
     assert "2024年12月11日" in terms("2024年12月11日")
     assert "12月11日" in terms("12月11日")
     assert "2019年" in terms("平成31年") and "2019年" in terms("令和元年")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024/12/11", "2024-12-11", "2024.12.11", "R6.12.11", "R6/12/11", "r6.12.11",
+        "令和6年12月11日", "令和六年十二月十一日", "２０２４／１２／１１", "2024年12月11日（水）",
+    ],
+)  # fmt: skip
+def test_a_full_date_written_any_way_meets_the_canonical_terms(written):
+    assert {"2024年", "2024年12月", "2024年12月11日", "12月11日"} <= set(terms(written))
+
+
+@pytest.mark.parametrize("written", ["12/11から", "12月11日から"])
+def test_a_month_and_day_without_a_year_is_the_same_term(written):
+    assert "12月11日" in terms(written)
+
+
+@pytest.mark.parametrize("written", ["1.5倍", "3-5日", "12/40", "2024", "0.8"])
+def test_numbers_that_are_not_dates_stay_numbers(written):
+    canonical = re.compile(r"\d+年(度|\d+月(\d+日)?)?|\d+月(\d+日)?")
+    assert [term for term in terms(written) if canonical.fullmatch(term)] == []
+
+
+def test_a_fiscal_year_in_kanji_numerals_is_the_fiscal_year():
+    assert "2024年度" in terms("令和六年度")
 
 
 def test_weekday_in_brackets_after_a_date_is_not_a_word():
