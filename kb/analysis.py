@@ -370,6 +370,31 @@ def known_word(word: str) -> bool:
     return len(morphemes) == 1 and not morphemes[0].is_oov()
 
 
+# In a question with kanji, a hiragana word set apart by spaces (補助金 しょるい) was typed as
+# a word the person could not convert; the dictionary's guess at it is noise.
+_SPACED_HIRAGANA = re.compile(r"(?:(?<=\s)|^)[ぁ-ゖー]{3,}(?=\s|$)")
+
+
+def spaced_kana_words(text: str) -> list[tuple[int, int, list[list[str]]]]:
+    """For a question with kanji: each hiragana word of three or more kana set apart by spaces,
+    as (start, end, ways of reading it) with offsets in `text`, as terms have them."""
+    normalized, offsets = normalize_with_offsets(text)
+    if not has_kanji(normalized):
+        return []
+    words = []
+    for match in _SPACED_HIRAGANA.finditer(normalized):
+        readings = [p for p in _kana_words(match.group()) if len(set(p)) >= 3]
+        if readings:
+            words.append(
+                (
+                    offsets[match.start()],
+                    offsets[match.end()],
+                    [_bigrams(hiragana_to_katakana(piece)) for piece in readings],
+                )
+            )
+    return words
+
+
 def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
     """For a question written without kanji, its kana runs, each as its ways of reading: the
     whole run, then its pieces between particles; each way a list of reading bigrams. None for
@@ -405,7 +430,14 @@ def analyzer_fingerprint() -> str:
     """Changes whenever the analysis could produce different terms: code, dictionary, synonyms."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("analysis.py", "dates.py", "normalization.py", "compounds.txt", "glossary.txt"):
+    for name in (
+        "analysis.py",
+        "dates.py",
+        "normalization.py",
+        "text.py",
+        "compounds.txt",
+        "glossary.txt",
+    ):
         digest.update((here / name).read_bytes())
     digest.update(_synonyms_path.read_bytes())
     for package in ("SudachiPy", "SudachiDict-core"):

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb import scoring
-from kb.analysis import analyze, kana_only_reading_runs, known_word
+from kb.analysis import analyze, kana_only_reading_runs, known_word, spaced_kana_words
 from kb.articles import Article
 from kb.confidence import NONE, assess
 from kb.index import KANA_FIELD, TEXT_FIELDS, OpenedIndex
@@ -178,13 +178,19 @@ class SearchEngine:
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
         kana_runs = kana_only_reading_runs(cleaned)
+        spaced = spaced_kana_words(cleaned)
+        if spaced:
+            # The kana words set apart are read; the dictionary's guesses at them do not count.
+            inside = [(start, end) for start, end, _ in spaced]
+            terms = [t for t in terms if not any(s <= t.start and t.end <= e for s, e in inside)]
+            kana_runs = [readings for _, _, readings in spaced]
         if not terms and not kana_runs:
             return SearchResponse(
                 query, [], [], reason="no_terms", truncated=truncated,
                 message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
             )  # fmt: skip
 
-        ranked = self._rank(terms, kana_runs)
+        ranked = self._rank(terms, kana_runs, all_kana=not spaced)
         facets = Counter(self.articles[item.doc_id].category for item in ranked)
         if category:
             ranked = [item for item in ranked if self.articles[item.doc_id].category == category]
@@ -207,9 +213,11 @@ class SearchEngine:
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
 
-    def _rank(self, terms, kana_runs: list[list[list[str]]]) -> list[scoring.Scored]:
+    def _rank(
+        self, terms, kana_runs: list[list[list[str]]], all_kana: bool = True
+    ) -> list[scoring.Scored]:
         words = _question_words(terms)
-        if kana_runs:
+        if kana_runs and all_kana:
             # Typed all in kana: the dictionary's segmentation is a guess, the readings decide.
             for word in words:
                 word.counts = False

@@ -10,6 +10,10 @@ One rule set, applied everywhere text enters the system:
   TAB) becomes a space, so it still separates words; with `newlines=True`, LF and TAB are kept;
 - lone surrogates (Cs), private use (Co) and unassigned code points (Cn) become U+FFFD: visible
   to whoever reads the text, and the text can always be encoded as UTF-8 and stored;
+- a dash-like character right after katakana is the long-vowel mark ー (マイナンバ－カード,
+  サーバ-, with －, −, ‐, ‑, –, —, ―, - or ｰ): keyboards and PDFs put any of them there;
+- a spacing voiced or semi-voiced mark after kana joins it (ハ゛ス → バス, ハ゜ → パ): NFKC
+  would split it off as a space and a combining mark;
 - with `nfkc=True` the result is then NFKC-normalized (ＡＢＣ１２３ → ABC123, ｶﾞ → ガ).
 
 `clean` is idempotent and never raises. It neither trims nor collapses white space: callers
@@ -18,9 +22,14 @@ that want one line do `" ".join(clean(text).split())`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 REPLACEMENT = "\ufffd"
+_DASHES = frozenset("-－−‐‑–—―ｰ")
+_SPACING_MARKS = {"\u309b": "\u3099", "\u309c": "\u309a"}  # spacing → combining
+_KANA_MARKS = re.compile("(?<=[ぁ-ゖァ-ヺｦ-ﾝ])[\u309b\u309c]")
+_KATAKANA_DASH = re.compile("(?<=[ァ-ヺｦ-ﾝﾞﾟ])[-－−‐‑–—―ｰ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 _KEPT_WITH_NEWLINES = frozenset("\n\t")
 _REPLACED = frozenset({"Cs", "Co", "Cn"})
 
@@ -45,6 +54,12 @@ def clean(text: str | None, *, newlines: bool = False, nfkc: bool = False) -> st
             else:
                 pieces.append(char)
         text = "".join(pieces)
+    if any(char in _DASHES for char in text):
+        text = _KATAKANA_DASH.sub("ー", text)
+    if "\u309b" in text or "\u309c" in text:
+        text = unicodedata.normalize(
+            "NFC", _KANA_MARKS.sub(lambda mark: _SPACING_MARKS[mark.group()], text)
+        )
     if nfkc:
         text = unicodedata.normalize("NFKC", text)
     return text

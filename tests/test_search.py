@@ -168,3 +168,23 @@ def test_a_suggestion_keeps_the_words_as_typed_and_latin_words_as_written(engine
 def test_pieces_of_urls_are_never_suggested(engine):
     # oqs is in the portal's address (…?id=oqs_csm_top), not a word an article uses
     assert "oqs" not in " ".join(engine.search("OSS").suggestions).casefold()
+
+
+def test_a_kana_word_set_apart_in_a_kanji_question_is_read_not_guessed(engine):
+    # The dictionary reads しょるい as しょ塁; read by its kana, it is 書類.
+    response = engine.search("補助金 しょるい", limit=3, highlight=False)
+    assert "しょ塁" not in response.terms
+    assert {hit.category for hit in response.hits} == {"subsidy"}
+    assert "subsidy-documents" in [hit.id for hit in engine.search("書類 しょるい", limit=3).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "article"),
+    [
+        ("ようひいけんしょ の 書き方は変わりますか", "opinion-forms"),
+        ("マイナンバーカードを しんさつけん として使う", "card-as-patient-card"),
+        ("医療保険と へいよう の人はどう表示される", "combined-insurance"),
+    ],
+)
+def test_kana_words_in_a_kanji_question_find_their_article(top_ids, engine, query, article):
+    assert article in top_ids(engine, query)

@@ -96,3 +96,34 @@ def test_a_zero_width_space_inside_a_synonym_finds_the_same_article(engine, top_
 
 def test_a_suggestion_ignores_a_zero_width_space(engine):
     assert engine.suggest("レセ\u200bコン") == engine.suggest("レセコン")
+
+
+@pytest.mark.parametrize("dash", list("-－−‐‑–—―ｰ"))
+def test_a_dash_after_katakana_is_the_long_vowel_mark(dash):
+    assert clean(f"マイナンバ{dash}カード") == "マイナンバーカード"
+    assert clean(f"サーバ{dash}の設定") == "サーバーの設定"
+
+
+@pytest.mark.parametrize("text", ["2024-12-11", "A-1", "コード-12", "（-）", "補助金-申請"])
+def test_a_dash_elsewhere_stays(text):
+    assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "joined"), [("ハ゛ス", "バス"), ("ハ゜ソコン", "パソコン"), ("か゛", "が")]
+)
+def test_a_spacing_voiced_mark_joins_its_kana(typed, joined):
+    assert clean(typed) == joined
+
+
+@pytest.mark.parametrize(
+    ("variant", "word"),
+    [
+        ("マイナンバ－カード", "マイナンバーカード"),
+        ("ハ゛ス", "バス"),
+        ("ベンダ", "ベンダー"),
+        ("サーバ", "サーバー"),
+    ],
+)
+def test_spelling_variants_of_loanwords_meet_in_the_search(top_ids, engine, variant, word):
+    assert top_ids(engine, variant) == top_ids(engine, word)
