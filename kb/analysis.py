@@ -22,7 +22,7 @@ from pathlib import Path
 from sudachipy import Dictionary, SplitMode
 
 from kb.dates import Piece, match_date
-from kb.normalization import has_kanji, hiragana_to_katakana, normalize_with_offsets
+from kb.normalization import has_kanji, hiragana_to_katakana, normalize, normalize_with_offsets
 
 SYNONYMS_PATH = Path(__file__).parent / "synonyms.txt"
 COMPOUNDS_PATH = Path(__file__).parent / "compounds.txt"
@@ -345,6 +345,19 @@ def term_texts(text: str) -> list[str]:
 # indexed word's katakana reading, as character bigrams. In a question with kanji the kana are
 # particles and endings, already analyzed as words.
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
+
+
+# Runs of the characters a Japanese word is written with (kanji, kana, ー), after normalization.
+_JAPANESE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffぁ-ゖァ-ヺー々〆]+")
+
+
+def character_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of the Japanese runs of the normalized text: the view of
+    the text that survives a mistyped kanji (申請機関 still shares 申請 with 申請期間)."""
+    normalized = normalize(text)
+    return [
+        run[i : i + 2] for run in _JAPANESE_RUN.findall(normalized) for i in range(len(run) - 1)
+    ]
 
 
 def reading_bigrams(text: str) -> list[str]:

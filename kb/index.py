@@ -28,14 +28,16 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage, copy_to_ram
 
-from kb.analysis import analyze, analyzer_fingerprint, reading_bigrams
+from kb.analysis import analyze, analyzer_fingerprint, character_bigrams, reading_bigrams
 from kb.articles import Article, article_from_dict, article_to_dict
 from kb.rendering import plain_text
 from kb.sources import SOURCES_DIR
 
-SCHEMA_VERSION = "2"  # 2: articles carry their sources, evidence and review dates
+# 2: articles carry their sources, evidence and review dates; 3: a character-bigram field
+SCHEMA_VERSION = "3"
 TEXT_FIELDS = ("title", "queries", "tags", "answer", "body")
 KANA_FIELD = "kana"
+GRAMS_FIELD = "grams"
 CURRENT = "CURRENT"
 FINGERPRINT = "FINGERPRINT"
 # The articles an index was built from travel with it, so pages and search always agree and a
@@ -79,6 +81,21 @@ class KanaBigramTokenizer(Tokenizer):
             yield token
 
 
+class CharacterBigramTokenizer(Tokenizer):
+    """Character bigrams of the Japanese text (kb.analysis.character_bigrams)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, bigram in enumerate(character_bigrams(value)):
+            token.text = bigram
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
 def build_schema() -> Schema:
     text = {name: TEXT(analyzer=SudachiTokenizer(), phrase=False) for name in TEXT_FIELDS}
     return Schema(
@@ -86,6 +103,7 @@ def build_schema() -> Schema:
         category=ID(stored=True),
         updated=NUMERIC(stored=True),
         kana=TEXT(analyzer=KanaBigramTokenizer(), phrase=False),
+        grams=TEXT(analyzer=CharacterBigramTokenizer(), phrase=False),
         **text,
     )
 
@@ -104,6 +122,7 @@ def article_document(article: Article) -> dict:
         KANA_FIELD: "\n".join(
             [article.title, *article.queries, *article.tags, article.answer, body]
         ),
+        GRAMS_FIELD: "\n".join([article.title, *article.queries, article.answer, body]),
     }
 
 

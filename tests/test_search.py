@@ -188,3 +188,21 @@ def test_a_kana_word_set_apart_in_a_kanji_question_is_read_not_guessed(engine):
 )
 def test_kana_words_in_a_kanji_question_find_their_article(top_ids, engine, query, article):
     assert article in top_ids(engine, query)
+
+
+@pytest.mark.parametrize(
+    ("typed", "article"),
+    [
+        ("補助金の申請機関はいつまで", "subsidy-period"),  # 期間 → 機関, a homophone
+        ("資格確認の画面表時の項目", "ticket-info-fields"),  # 表示 → 表時
+        ("要否意見所は紙のまま？", "opinion-forms"),  # 書 → 所
+    ],
+)
+def test_a_mistyped_kanji_still_finds_its_article(top_ids, engine, typed, article):
+    assert article in top_ids(engine, typed)
+
+
+def test_a_question_whose_words_all_match_is_ranked_by_its_words_alone(engine):
+    # The character bigrams only join when a word is left unexplained.
+    words = engine.search("補助金の申請期間", limit=5, highlight=False).hits
+    assert words[0].id == "subsidy-period" and words[0].coverage == 1.0
