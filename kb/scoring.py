@@ -74,10 +74,12 @@ class Postings:
         frequency = len(self.postings.get(name, {}).get(text, ()))
         return math.log(1 + (self.count - frequency + 0.5) / (frequency + 0.5))
 
-    def vocabulary(self) -> dict[str, int]:
-        """Each term with the number of articles that contain it, over all fields."""
+    def vocabulary(self, fields=None) -> dict[str, int]:
+        """Each term with the number of articles that contain it, over `fields` (all when None)."""
         docs: dict[str, set[int]] = defaultdict(set)
-        for by_term in self.postings.values():
+        for name, by_term in self.postings.items():
+            if fields is not None and name not in fields:
+                continue
             for text, pairs in by_term.items():
                 docs[text].update(doc for doc, _ in pairs)
         return {text: len(found) for text, found in docs.items()}

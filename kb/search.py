@@ -6,6 +6,7 @@ never through a query parser, so no character in it has a special meaning.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -159,14 +160,9 @@ class SearchEngine:
         with opened.index.reader() as reader:
             self._postings = scoring.Postings(reader, [*TEXT_FIELDS, KANA_FIELD, GRAMS_FIELD])
         self._texts: dict[str, _ArticleText] = {}
-        self._vocabulary = {
-            text: count
-            for text, count in self._postings.vocabulary().items()
-            if text not in self._kana_terms() and text not in self._postings.postings[GRAMS_FIELD]
-        }
-
-    def _kana_terms(self) -> dict:
-        return self._postings.postings[KANA_FIELD]
+        # The words of the articles (did-you-mean, suggestions): not the reading or character
+        # bigrams, which share their form with two-character words (画面, ケア).
+        self._vocabulary = self._postings.vocabulary(TEXT_FIELDS)
 
     def _text(self, article_id: str) -> _ArticleText:
         text = self._texts.get(article_id)
@@ -195,9 +191,15 @@ class SearchEngine:
         kana_runs = kana_only_reading_runs(cleaned)
         spaced = spaced_kana_words(cleaned)
         if spaced:
-            # The kana words set apart are read; the dictionary's guesses at them do not count.
+            # The kana words set apart are also read; a dictionary guess at one that no article
+            # contains (しょるい → しょ塁) only lowers the share of the question explained.
             inside = [(start, end) for start, end, _ in spaced]
-            terms = [t for t in terms if not any(s <= t.start and t.end <= e for s, e in inside)]
+            terms = [
+                t
+                for t in terms
+                if t.text in self._vocabulary
+                or not any(s <= t.start and t.end <= e for s, e in inside)
+            ]
             kana_runs = [readings for _, _, readings in spaced]
         if not terms and not kana_runs:
             return SearchResponse(
@@ -210,7 +212,8 @@ class SearchEngine:
         # Bigrams are for a word the analysis could not place (a mistyped kanji): when the
         # first article explains every word, the words have spoken.
         # A question typed all in kana is read by its readings: its kana bigrams say nothing.
-        if grams and has_kanji(cleaned) and (not ranked or ranked[0].coverage < 1.0):
+        # Nothing found by the words: the bigrams alone would only find look-alikes.
+        if grams and has_kanji(cleaned) and ranked and ranked[0].coverage < 1.0:
             ranked = _fuse(ranked, self._rank_grams(grams))
         facets = Counter(self.articles[item.doc_id].category for item in ranked)
         if category:
@@ -364,8 +367,8 @@ def _fuse(words: list[scoring.Scored], grams: list[scoring.Scored]) -> list[scor
 
     Each score is taken as a share of its ranking's best, so the two scales meet; the bigrams
     lift an article whose words were mistyped without reordering the ones the words found.
-    Items keep their morphological score and coverage (0 for an article only the bigrams
-    found), which the confidence reads.
+    Items keep their morphological coverage (0 for an article only the bigrams found), which
+    the confidence reads; their score becomes the fused one.
     """
     top_words = words[0].score if words and words[0].score > 0 else 1.0
     top_grams = grams[0].score if grams and grams[0].score > 0 else 1.0
@@ -373,8 +376,15 @@ def _fuse(words: list[scoring.Scored], grams: list[scoring.Scored]) -> list[scor
     for item in grams:
         fused[item.doc_id] = fused.get(item.doc_id, 0.0) + GRAM_SHARE * item.score / top_grams
     by_id = {item.doc_id: item for item in words}
-    items = [by_id.get(doc_id) or scoring.Scored(doc_id, 0.0, 0.0) for doc_id in fused]
-    return sorted(items, key=lambda item: (-fused[item.doc_id], -item.score, item.doc_id))
+    ordered = sorted(fused, key=lambda doc_id: (-fused[doc_id], doc_id))
+    # The fused score, in the words' points, so that scores still fall with the rank.
+    return [
+        dataclasses.replace(
+            by_id.get(doc_id) or scoring.Scored(doc_id, 0.0, 0.0),
+            score=fused[doc_id] * top_words,
+        )
+        for doc_id in ordered
+    ]
 
 
 def _question_words(terms) -> list[scoring.Word]:

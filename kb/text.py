@@ -11,7 +11,7 @@ One rule set, applied everywhere text enters the system:
 - lone surrogates (Cs), private use (Co) and unassigned code points (Cn) become U+FFFD: visible
   to whoever reads the text, and the text can always be encoded as UTF-8 and stored;
 - a dash-like character right after katakana is the long-vowel mark ー (マイナンバ－カード,
-  サーバ-, with －, −, ‐, ‑, –, —, ―, - or ｰ): keyboards and PDFs put any of them there;
+  サーバ-, with －, −, ‐, ‑, –, —, ― or -): keyboards and PDFs put any of them there;
 - a spacing voiced or semi-voiced mark after kana joins it (ハ゛ス → バス, ハ゜ → パ): NFKC
   would split it off as a space and a combining mark;
 - with `nfkc=True` the result is then NFKC-normalized (ＡＢＣ１２３ → ABC123, ｶﾞ → ガ).
@@ -26,10 +26,10 @@ import re
 import unicodedata
 
 REPLACEMENT = "\ufffd"
-_DASHES = frozenset("-－−‐‑–—―ｰ")
+_DASHES = frozenset("-－−‐‑–—―")  # not ｰ: it is the half-width ー already
 _SPACING_MARKS = {"\u309b": "\u3099", "\u309c": "\u309a"}  # spacing → combining
 _KANA_MARKS = re.compile("(?<=[ぁ-ゖァ-ヺｦ-ﾝ])[\u309b\u309c]")
-_KATAKANA_DASH = re.compile("(?<=[ァ-ヺｦ-ﾝﾞﾟ])[-－−‐‑–—―ｰ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
+_KATAKANA_DASH = re.compile("(?<=[ァ-ヺｦ-ﾝﾞﾟ])[-－−‐‑–—―](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
 _KEPT_WITH_NEWLINES = frozenset("\n\t")
 _REPLACED = frozenset({"Cs", "Co", "Cn"})
 
