@@ -66,34 +66,35 @@ class SudachiTokenizer(Tokenizer):
             yield token
 
 
-class KanaBigramTokenizer(Tokenizer):
+class _BigramTokenizer(Tokenizer):
+    """Whoosh adapter for a function from text to bigrams (no positions in the text)."""
+
+    @staticmethod
+    def bigrams(value: str) -> list[str]:
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, bigram in enumerate(self.bigrams(value)):
+            token.text = bigram
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            yield token
+
+
+class KanaBigramTokenizer(_BigramTokenizer):
     """Katakana reading bigrams, so hiragana typed for a kanji word still finds it."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, bigram in enumerate(reading_bigrams(value)):
-            token.text = bigram
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + position
-            yield token
+    bigrams = staticmethod(reading_bigrams)
 
 
-class CharacterBigramTokenizer(Tokenizer):
-    """Character bigrams of the Japanese text (kb.analysis.character_bigrams)."""
+class CharacterBigramTokenizer(_BigramTokenizer):
+    """Character bigrams of the Japanese text, for a mistyped kanji (kb.analysis)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, bigram in enumerate(character_bigrams(value)):
-            token.text = bigram
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + position
-            yield token
+    bigrams = staticmethod(character_bigrams)
 
 
 def build_schema() -> Schema:

@@ -94,17 +94,20 @@ class KnowledgeBase:
             if engine is None and generation is None:
                 self.refresh()  # first use with no index at all: build it rather than fail
             try:
-                opened = self.store.open()
-            except Exception:
+                fresh = SearchEngine(self.store.open())
+            except Exception as error:
                 if engine is not None:
                     log.exception("新しい索引を開けませんでした。前の索引で検索を続けます")
                     return engine
-                # Nothing in memory yet (a worker's first search) and the index on disk is
-                # damaged: rebuild it from the articles rather than fail the search.
-                log.exception("索引を開けませんでした。記事から作り直します")
+                # Nothing in memory yet (a worker's first search, a command) and the index on
+                # disk is damaged or of an older schema (a field missing): rebuild it from the
+                # articles rather than fail.
+                log.warning(
+                    "索引を開けませんでした（%s）。記事から作り直します", type(error).__name__
+                )
                 self.refresh()
-                opened = self.store.open()
-            self._engine = SearchEngine(opened)
+                fresh = SearchEngine(self.store.open())
+            self._engine = fresh
             return self._engine
 
     def status(self) -> dict:

@@ -206,3 +206,30 @@ def test_a_question_whose_words_all_match_is_ranked_by_its_words_alone(engine):
     # The character bigrams only join when a word is left unexplained.
     words = engine.search("補助金の申請期間", limit=5, highlight=False).hits
     assert words[0].id == "subsidy-period" and words[0].coverage == 1.0
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_on_first_use(tmp_path, monkeypatch):
+    # After an upgrade a command (kb search, kb chat) may be the first to open the old index.
+    from whoosh.fields import ID, NUMERIC, TEXT, Schema
+
+    from kb import ARTICLES_DIR, index
+    from kb.library import KnowledgeBase
+
+    def older_schema():
+        text = {name: TEXT(analyzer=index.SudachiTokenizer()) for name in index.TEXT_FIELDS}
+        return Schema(id=ID(stored=True, unique=True), category=ID(stored=True),
+                      updated=NUMERIC(stored=True), kana=TEXT(), **text)  # fmt: skip
+
+    def older_document(article):
+        document = index_document(article)
+        document.pop(index.GRAMS_FIELD)
+        return document
+
+    index_document = index.article_document
+    with monkeypatch.context() as patch:
+        patch.setattr(index, "build_schema", older_schema)
+        patch.setattr(index, "article_document", older_document)
+        patch.setattr(index, "SCHEMA_VERSION", "2")
+        KnowledgeBase(ARTICLES_DIR, tmp_path).refresh()
+    engine = KnowledgeBase(ARTICLES_DIR, tmp_path).engine()
+    assert engine.search("補助金いつまで", limit=1).hits[0].id == "subsidy-period"
