@@ -1,8 +1,14 @@
-"""The chat's rules: intents as data (`rules.yaml`), loaded and validated like the articles.
+"""The chat's dialogue rules as data (`rules.yaml`), loaded and validated like the articles.
+
+Rules are dialogue only: small talk, asking for a person, and clarifying questions for vague
+subjects, with the chat's messages. Which article answers a question is the knowledge base's
+ranking (its titles, `queries:`, tags and text): an editor who adds an article with good
+`queries:` gets chat answers without touching this file, so a rule cannot name an article to
+answer with (kind `answer` is refused with a message that says where such words belong).
 
 Every problem is reported as `path:line: message` in Japanese, all at once (`kb check`): unknown
-article ids, empty triggers, duplicate intent ids, unknown topics, fields of the wrong type, and
-examples that do not reach their own intent.
+article ids, empty triggers, duplicate intent ids, unknown topics, fields of the wrong type.
+Whether each example reaches its own intent is checked in chatbot.check.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from kb.schema import Field, Style, YamlFile
 RULES_PATH = Path(__file__).parent / "rules.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-KINDS = ("answer", "clarify", "smalltalk", "handoff")
+KINDS = ("clarify", "smalltalk", "handoff")
 MESSAGE_KEYS = (
     "article_link",
+    "next_question",
     "choices",
     "fallback",
     "out_of_scope",
@@ -49,12 +56,12 @@ class RulesError(Exception):
 @dataclass(frozen=True, slots=True)
 class Intent:
     id: str
-    kind: str = "answer"
+    kind: str = "clarify"
     triggers: tuple[Phrase, ...] = ()
     required: tuple[Phrase, ...] = ()
     any: tuple[Phrase, ...] = ()
     excluded: tuple[Phrase, ...] = ()
-    articles: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()  # linked under the reply (a handoff's contact pages)
     topic: str | None = None
     reply: str = ""
     quick_replies: tuple[str, ...] = ()
@@ -92,18 +99,6 @@ def load_rules(path: Path = RULES_PATH, articles: Mapping | None = None) -> Rule
     return rules
 
 
-def check_rules(articles_dir: Path, rules_path: Path | None = None) -> list[Problem]:
-    """Every problem of the rules against the articles in `articles_dir` (for `kb check`)."""
-    from kb.articles import load_articles
-
-    articles = load_articles(Path(articles_dir)).articles
-    path = Path(rules_path) if rules_path else RULES_PATH
-    rules, problems = read_rules(path, articles)
-    if rules is not None and not problems:
-        problems.extend(_example_problems(rules))
-    return sorted(problems)
-
-
 def read_rules(path: Path, articles: Mapping | None = None) -> tuple[Rules | None, list[Problem]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -124,6 +119,11 @@ RULES_STYLE = Style(each_item=True, lone_item=True, repeated_keys=True)
 
 
 def _kind_check(kind: str) -> str | None:
+    if kind == "answer":
+        return (
+            "kind「answer」は使えません。記事で答える質問は、その記事の queries: に書いてください"
+            "（チャットは記事の検索順位で答えます）"
+        )
     if kind and kind not in KINDS:
         return f"kind「{kind}」は {', '.join(KINDS)} のどれかにしてください"
     return None
@@ -297,12 +297,18 @@ class _Reader:
             return fields.get(name).key_line if name in fields else line
 
         intent_id = fields["id"]
-        kind = fields["kind"] or "answer"
+        kind = fields["kind"]
         triggers = fields["triggers"]
         if not triggers:
             self.report(
                 key_line("triggers"),
                 f"意図「{intent_id}」の triggers が空です（この意図になる言い方を1つ以上書いてください）",
+            )
+        if not kind and "kind" not in fields:
+            self.report(
+                line,
+                f"意図「{intent_id}」に kind がありません（{', '.join(KINDS)} のどれか。"
+                "記事で答える質問は、その記事の queries: に書いてください）",
             )
         articles = fields["articles"]
         for article_id, article_line in zip(
@@ -310,22 +316,15 @@ class _Reader:
         ):
             if self.articles is not None and article_id not in self.articles:
                 self.report(article_line, f"記事「{article_id}」はありません")
-        if kind == "answer" and not articles and "articles" not in fields:
-            self.report(line, f"意図「{intent_id}」に articles がありません（答える記事の id）")
-        elif kind == "answer" and not articles:
-            self.report(key_line("articles"), f"意図「{intent_id}」の articles が空です")
         topic = fields["topic"] or None
-        if topic is None and kind == "answer" and articles and self.articles is not None:
-            first = self.articles.get(articles[0])
-            topic = first.category if first is not None else None
         reply = fields["reply"]
-        if kind != "answer" and not reply:
+        if kind and not reply:
             self.report(line, f"意図「{intent_id}」に reply がありません（{kind} の意図の返答）")
         if kind == "clarify" and not fields["quick_replies"]:
             self.report(line, f"意図「{intent_id}」は clarify なので quick_replies が必要です")
         intent = Intent(
             id=intent_id,
-            kind=kind,
+            kind=kind or "clarify",
             triggers=tuple(compile_phrase(text) for text in triggers),
             required=tuple(compile_phrase(text) for text in fields["required"]),
             any=tuple(compile_phrase(text) for text in fields["any"]),
@@ -342,24 +341,3 @@ class _Reader:
             trigger_lines=fields.get("triggers").item_lines,
         )
         return intent if intent_id else None
-
-
-def _example_problems(rules: Rules) -> list[Problem]:
-    """Each intent's examples, said alone at the start of a conversation, must reach it."""
-    from chatbot.engine import ChatState, select_intent
-    from chatbot.matching import Message
-
-    problems = []
-    for intent in rules.intents:
-        for example, line in zip(intent.examples, intent.example_lines, strict=True):
-            match = select_intent(rules, Message.from_text(example), ChatState())
-            got = match.intent.id if match else None
-            if got != intent.id:
-                problems.append(
-                    Problem(
-                        rules.path,
-                        line,
-                        f"例文「{example}」が意図「{intent.id}」になりません（結果: {got or 'ルールなし'}）",
-                    )
-                )
-    return problems

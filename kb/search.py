@@ -25,7 +25,7 @@ from kb.analysis import (
 from kb.articles import Article
 from kb.confidence import NONE, assess
 from kb.index import GRAMS_FIELD, KANA_FIELD, TEXT_FIELDS, OpenedIndex
-from kb.normalization import has_kanji, normalize
+from kb.normalization import has_kanji, hiragana_to_katakana, normalize
 from kb.rendering import plain_text
 from kb.romaji import romaji_to_kana
 from kb.text import clean
@@ -184,7 +184,7 @@ class SearchEngine:
                 truncated=truncated,
             )
         # hojokin itsumade → ほじょきん いつまで: from here on it is a question typed in kana.
-        cleaned = romaji_to_kana(cleaned, known_word)
+        cleaned = romaji_to_kana(cleaned, known_word, self._known_reading)
         terms = analyze(cleaned)
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
@@ -236,6 +236,12 @@ class SearchEngine:
             )
             response.suggestions = self._did_you_mean(cleaned, terms)
         return response
+
+    def _known_reading(self, kana: str) -> bool:
+        """Whether every bigram of the reading `kana` (hiragana) is in an article's readings."""
+        readings = self._postings.postings.get(KANA_FIELD, {})
+        katakana = hiragana_to_katakana(kana)
+        return all(katakana[i : i + 2] in readings for i in range(len(katakana) - 1))
 
     def _rank(
         self, terms, kana_runs: list[list[list[str]]], all_kana: bool = True

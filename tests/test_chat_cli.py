@@ -86,7 +86,8 @@ def test_interactive_chat_lets_an_editor_pick_a_quick_reply_by_number(instance, 
     assert result.returncode == 0, result.stderr
     assert "[4] 申請方法" in result.stdout
     assert "（選択: 申請方法）" in result.stdout
-    assert "意図: subsidy-how-to-apply" in result.stdout
+    assert "（意図: search / 種類: answer）" in result.stdout
+    assert "/articles/subsidy-how-to-apply" in result.stdout
 
 
 def test_one_per_line_starts_a_new_conversation_for_each_line(instance, run_kb):

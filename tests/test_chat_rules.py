@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.rules import RULES_PATH, RulesError, check_rules, load_rules
+from chatbot.check import check_rules
+from chatbot.rules import RULES_PATH, RulesError, load_rules
 from kb import ARTICLES_DIR
 
 MESSAGES = """\
 messages:
   article_link: "詳しくは「{title}」をご覧ください。"
+  next_question: "もう一つは「{title}」をご覧ください。"
   choices: 選んでください。
   fallback: お答えできませんでした。
   out_of_scope: ここではお答えしていません。
@@ -41,22 +43,51 @@ def test_an_unknown_article_id_is_an_error_on_its_line(tmp_path):
     problems = problems_of(
         tmp_path,
         """\
-        - id: periods
-          triggers: [申請期間]
+        - id: person
+          kind: handoff
+          triggers: [担当者]
+          reply: 担当者へどうぞ。
           articles: [no-such-article]
         """,
     )
     assert len(problems) == 1
-    assert "rules.yaml:12:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
+    assert "rules.yaml:15:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
+
+
+def test_a_rule_that_answers_with_an_article_is_refused_with_where_its_words_belong(tmp_path):
+    # The articles are the answers: an answer rule would overrule the ranking (issue 11).
+    problems = problems_of(
+        tmp_path,
+        """\
+        - id: periods
+          kind: answer
+          triggers: [申請期間]
+          articles: [subsidy-period]
+        """,
+    )
+    assert any("kind「answer」は使えません" in p and "queries:" in p for p in problems)
+
+
+def test_a_rule_without_a_kind_is_an_error_that_names_the_kinds(tmp_path):
+    problems = problems_of(
+        tmp_path,
+        """\
+        - id: periods
+          triggers: [申請期間]
+          articles: [subsidy-period]
+        """,
+    )
+    assert any("kind がありません" in p and "handoff" in p for p in problems)
 
 
 def test_empty_triggers_are_an_error(tmp_path):
     problems = problems_of(
         tmp_path,
         """\
-        - id: periods
+        - id: person
+          kind: handoff
           triggers: []
-          articles: [subsidy-period]
+          reply: 担当者へどうぞ。
         """,
     )
     assert any("triggers が空です" in problem for problem in problems)
@@ -66,8 +97,9 @@ def test_a_missing_trigger_list_is_an_error(tmp_path):
     problems = problems_of(
         tmp_path,
         """\
-        - id: periods
-          articles: [subsidy-period]
+        - id: person
+          kind: handoff
+          reply: 担当者へどうぞ。
         """,
     )
     assert any("triggers が空です" in problem for problem in problems)
@@ -77,15 +109,17 @@ def test_a_duplicate_intent_id_is_an_error_naming_the_first(tmp_path):
     problems = problems_of(
         tmp_path,
         """\
-        - id: periods
-          triggers: [申請期間]
-          articles: [subsidy-period]
-        - id: periods
-          triggers: [申請の期限]
-          articles: [subsidy-period]
+        - id: person
+          kind: handoff
+          triggers: [担当者]
+          reply: 担当者へどうぞ。
+        - id: person
+          kind: handoff
+          triggers: [オペレーター]
+          reply: 担当者へどうぞ。
         """,
     )
-    assert any("「periods」が重複しています（最初は 10 行目）" in problem for problem in problems)
+    assert any("「person」が重複しています（最初は 11 行目）" in problem for problem in problems)
 
 
 def test_a_trigger_the_analyzer_reduces_to_a_question_word_is_an_error(tmp_path):
@@ -106,9 +140,10 @@ def test_two_intents_with_the_same_trigger_after_analysis_are_an_error(tmp_path)
     problems = problems_of(
         tmp_path,
         """\
-        - id: steps
+        - id: person
+          kind: handoff
           triggers: [導入するには]
-          articles: [setup-steps]
+          reply: 担当者へどうぞ。
         - id: setup
           kind: clarify
           triggers: [導入]
@@ -116,33 +151,43 @@ def test_two_intents_with_the_same_trigger_after_analysis_are_an_error(tmp_path)
           quick_replies: [導入の流れ]
         """,
     )
-    assert any("意図「steps」の「導入するには」" in problem for problem in problems)
+    assert any("意図「person」の「導入するには」" in problem for problem in problems)
 
 
 def test_an_example_that_reaches_another_intent_is_reported(tmp_path):
     problems = problems_of(
         tmp_path,
         """\
-        - id: periods
-          triggers: [申請期間]
-          articles: [subsidy-period]
+        - id: person
+          kind: handoff
+          triggers: [担当者]
+          reply: 担当者へどうぞ。
           examples: [コールセンターの番号]
         """,
     )
     assert problems == [
-        f"{tmp_path / 'rules.yaml'}:13: 例文「コールセンターの番号」が意図「periods」になりません（結果: ルールなし）"
+        f"{tmp_path / 'rules.yaml'}:15: 例文「コールセンターの番号」が意図「person」になりません（結果: ルールなし）"
     ]
 
 
 @pytest.mark.parametrize(
     ("intents", "expected"),
     [
-        ("- id: Bad_Id\n  triggers: [a]\n  articles: [about]\n", "英小文字・数字・ハイフン"),
+        (
+            "- id: Bad_Id\n  kind: handoff\n  triggers: [a]\n  reply: r\n",
+            "英小文字・数字・ハイフン",
+        ),
         ("- id: x\n  kind: chatty\n  triggers: [a]\n  reply: r\n", "kind「chatty」"),
         ("- id: x\n  kind: clarify\n  triggers: [補助金]\n  reply: r\n", "quick_replies が必要"),
-        ("- id: x\n  triggers: [a]\n  articles: [about]\n  topic: weather\n", "未知のカテゴリ"),
-        ("- id: x\n  triggers: [a]\n  articles: [about]\n  colour: red\n", "未知の項目「colour」"),
-        ("- id: x\n  triggers: [a]\n", "articles がありません"),
+        (
+            "- id: x\n  kind: handoff\n  triggers: [a]\n  reply: r\n  topic: weather\n",
+            "未知のカテゴリ",
+        ),
+        (
+            "- id: x\n  kind: handoff\n  triggers: [a]\n  reply: r\n  colour: red\n",
+            "未知の項目「colour」",
+        ),
+        ("- id: x\n  triggers: [a]\n  reply: r\n", "kind がありません"),
         ("- id: x\n  kind: smalltalk\n  triggers: [やあ]\n", "reply がありません"),
     ],
 )
@@ -162,7 +207,9 @@ def test_load_rules_refuses_broken_rules_with_every_problem(tmp_path):
         tmp_path,
         """\
         - id: a
+          kind: handoff
           triggers: []
+          reply: r
           articles: [nowhere]
         """,
     )
@@ -180,7 +227,10 @@ def kb_check(runner):
 
 
 def test_kb_check_reports_rule_problems(app, runner, tmp_path):
-    broken = write_rules(tmp_path, "- id: a\n  triggers: [申請期間]\n  articles: [nowhere]\n")
+    broken = write_rules(
+        tmp_path,
+        "- id: a\n  kind: handoff\n  triggers: [担当者]\n  reply: r\n  articles: [nowhere]\n",
+    )
     # As HELPDESK_CHAT_RULES=<broken> would set it.
     settings = app.extensions["settings"]
     app.extensions["settings"] = dataclasses.replace(settings, chat_rules_file=broken)

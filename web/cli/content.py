@@ -23,7 +23,7 @@ def register(cli: click.Group) -> None:
 def _check() -> tuple[list, list]:
     """(problems, warnings) `kb check` knows about: articles, their sources and queries, and
     the chat rules."""
-    from chatbot.rules import check_rules
+    from chatbot.check import check_rules
     from kb.articles import load_articles
     from kb.check import check_articles
 

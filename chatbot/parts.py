@@ -1,0 +1,42 @@
+"""A message of several questions, split into the parts that ask something.
+
+Split at sentence ends, at the words people use to add a second question (あと、それと、
+それから、ついでに、ところで) and after 「…ですが、」. A part that only sets the situation
+(「見積りが来たのですが」「院長に言われました」) is dropped: in Japanese the question comes
+after its situation, and a statement answered as if it were the question misleads. Parts too
+short to ask anything are dropped too.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BOUNDARY = re.compile(
+    r"([。？！?!\n]+)"
+    r"|[、,]\s*(?:あと|それと|それから|また|ついでに|ところで)[、,]?"
+    r"|(?:^|(?<=[。？！?!\s]))(?:あと|それと|それから|ついでに|ところで)[、,]"
+    # 「…のですが、…ですか」: what comes before is the situation, the question follows.
+    r"|(?:(?<=ですが)|(?<=ますが)|(?<=けど)|(?<=けれど))[、,]"
+)
+_QUESTION_MARK = re.compile(r"[？?]")
+# How a statement ends (without a question mark after it): です, ました, …のですが, …けど.
+_STATEMENT_END = re.compile(r"(?:です|ます|ました|でした|ません|が|けど|けれど|た|だ)$")
+MIN_PART_CHARS = 4
+
+
+def question_parts(text: str) -> list[str]:
+    """The parts of `text` that ask something, in order; [text] when there is nothing to split."""
+    pieces = _BOUNDARY.split(text)
+    # re.split with a group gives text, terminator, text, …; other boundaries give None.
+    parts: list[tuple[str, str]] = []
+    for index in range(0, len(pieces), 2):
+        part = (pieces[index] or "").strip(" 　、,")
+        end = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if len(part) >= MIN_PART_CHARS:
+            parts.append((part, end or ""))
+    if len(parts) < 2:
+        return [text]
+    asking = [
+        part for part, end in parts if _QUESTION_MARK.search(end) or not _STATEMENT_END.search(part)
+    ]
+    return asking or [text]
