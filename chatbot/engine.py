@@ -35,7 +35,7 @@ from chatbot.reply import KINDS, UNANSWERED, Reply, link
 from chatbot.rules import Intent, Rules
 from chatbot.selection import names_a_subject, select_intent
 from chatbot.state import ChatState
-from kb.confidence import CONFIDENT, NONE, WEAK, assess, names_a_neighbour
+from kb.confidence import CONFIDENT, NONE, WEAK, names_a_neighbour
 from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
@@ -195,22 +195,20 @@ class Engine:
         conversation's topic first, kept when it is no less sure than the whole ranking; and
         when the article last answered with leads it, the follow-up is taken to be about it."""
         query = message.text
-        hits = self._search(query)
-        level = assess(hits, query)
+        hits, level = self._search(query)
         if state.topic in self.rules.subjects and not names_a_subject(self.rules, message):
-            within = self._search(query, category=state.topic)
-            within_level = assess(within, query)
+            within, within_level = self._search(query, category=state.topic)
             if within_level == WEAK and within and within[0].id == state.article:
                 within_level = CONFIDENT
             if within_level != NONE and _rank_of(within_level) >= _rank_of(level):
                 return Ranking(query, within, within_level)
         return Ranking(query, hits, level)
 
-    def _search(self, query: str, category: str | None = None) -> list[SearchHit]:
+    def _search(self, query: str, category: str | None = None) -> tuple[list[SearchHit], str]:
         found = self.search_engine.search(
             query, limit=MAX_ARTICLES, category=category, highlight=False
-        ).hits
-        return [hit for hit in found if hit.id in self.articles]
+        )
+        return [hit for hit in found.hits if hit.id in self.articles], found.confidence
 
     def _choices(self, ranking: Ranking) -> Reply:
         choices = [self.articles[hit.id] for hit in ranking.hits[:MAX_ARTICLES]]

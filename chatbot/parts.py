@@ -1,7 +1,7 @@
 """A message of several questions, split into the parts that ask something.
 
 Split at sentence ends, at the words people use to add a second question (あと、それと、
-それから、ついでに、ところで) and after 「…ですが、」. A part that only sets the situation
+それから、ついでに、ところで) and after 「…ですが、」「…ので、」. A part that only sets the situation
 (「見積りが来たのですが」「院長に言われました」) is dropped: in Japanese the question comes
 after its situation, and a statement answered as if it were the question misleads. Parts too
 short to ask anything are dropped too.
@@ -15,12 +15,12 @@ _BOUNDARY = re.compile(
     r"([。？！?!\n]+)"
     r"|[、,]\s*(?:あと|それと|それから|また|ついでに|ところで)[、,]?"
     r"|(?:^|(?<=[。？！?!\s]))(?:あと|それと|それから|ついでに|ところで)[、,]"
-    # 「…のですが、…ですか」: what comes before is the situation, the question follows.
-    r"|(?:(?<=ですが)|(?<=ますが)|(?<=けど)|(?<=けれど))[、,]"
+    # 「…のですが、…ですか」「…ので、…」: the situation or the reason, then the question.
+    r"|(?:(?<=ですが)|(?<=ますが)|(?<=けど)|(?<=けれど)|(?<=ので))[、,]"
 )
 _QUESTION_MARK = re.compile(r"[？?]")
 # How a statement ends (without a question mark after it): です, ました, …のですが, …けど.
-_STATEMENT_END = re.compile(r"(?:です|ます|ました|でした|ません|が|けど|けれど|た|だ)$")
+_STATEMENT_END = re.compile(r"(?:です|ます|ました|でした|ません|が|けど|けれど|ので|た|だ)$")
 MIN_PART_CHARS = 4
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from kb import ARTICLES_DIR, confidence  # noqa: E402
 from kb.library import KnowledgeBase  # noqa: E402
 
+WEAK_FLOOR = 0.5  # below this share of the question explained, nothing is even offered
 DEFAULT_SETS = [
     ROOT.parent / "shared/eval/search-dev.tsv",
     ROOT / "scripts/eval/search-extra.tsv",
@@ -40,7 +41,8 @@ def features(engine, paths: list[Path]) -> list[dict]:
             continue
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
-                hits = engine.search(row["query"], limit=3, highlight=False).hits
+                response = engine.search(row["query"], limit=3, highlight=False)
+                hits = response.hits
                 top = hits[0] if hits else None
                 rows.append(
                     {
@@ -49,15 +51,19 @@ def features(engine, paths: list[Path]) -> list[dict]:
                         "coverage": top.coverage if top else 0.0,
                         "margin": hits[1].score / top.score if len(hits) > 1 else 0.0,
                         "neighbour": confidence.names_a_neighbour(row["query"]),
+                        "agree": response.views_agree,
                     }
                 )
     return rows
 
 
-def level(row: dict, confident_coverage: float, margin: float, weak_coverage: float) -> str:
+def level(row: dict, thresholds: tuple[float, float, float, float, float]) -> str:
+    confident_coverage, margin, agreed_coverage, agreed_margin, weak_coverage = thresholds
     if row["top"] is None or row["neighbour"]:
         return confidence.NONE
-    if row["coverage"] >= confident_coverage and row["margin"] <= margin:
+    if (row["coverage"] >= confident_coverage and row["margin"] <= margin) or (
+        row["agree"] and row["coverage"] >= agreed_coverage and row["margin"] <= agreed_margin
+    ):
         return confidence.CONFIDENT
     return confidence.WEAK if row["coverage"] >= weak_coverage else confidence.NONE
 
@@ -73,17 +79,21 @@ def main() -> int:
     answerable = [r for r in rows if r["expected"] != "-"]
     outside = [r for r in rows if r["expected"] == "-"]
     print(f"{len(answerable)} answerable, {len(outside)} out of scope")
-    print("conf.cov  margin  weak.cov   right   wrong  oos-confident  oos-none")
+    print("conf.cov  margin  agr.cov  agr.margin   right   wrong  oos-confident  oos-none")
     chosen = (
         confidence.CONFIDENT_COVERAGE,
         confidence.CONFIDENT_MARGIN,
+        confidence.AGREED_COVERAGE,
+        confidence.AGREED_MARGIN,
         confidence.WEAK_COVERAGE,
     )
-    grid = itertools.product((0.5, 0.6, 0.7, 0.8), (0.7, 0.8, 0.9, 1.0), (0.34, 0.4, 0.5, 0.6))
-    for thresholds in grid:
-        if thresholds[2] > thresholds[0]:
-            continue
-        levels = [level(r, *thresholds) for r in answerable]
+    # Agreement of the views (words, character bigrams) as a second, looser way to be sure;
+    # an agreed threshold of 2.0 turns it off (coverage and margin alone).
+    grid = itertools.product(
+        (0.4, 0.5, 0.6), (0.7, 0.8, 0.9), (0.3, 0.5, 2.0), (0.8, 0.85, 0.9), (WEAK_FLOOR,)
+    )
+    for thresholds in sorted(set(grid) | {chosen}):
+        levels = [level(r, thresholds) for r in answerable]
         right = sum(
             lv == "confident" and r["top"] == r["expected"]
             for lv, r in zip(levels, answerable, strict=True)
@@ -92,10 +102,10 @@ def main() -> int:
             lv == "confident" and r["top"] != r["expected"]
             for lv, r in zip(levels, answerable, strict=True)
         )
-        oos_levels = [level(r, *thresholds) for r in outside]
+        oos_levels = [level(r, thresholds) for r in outside]
         mark = "*" if thresholds == chosen else " "
         print(
-            f"{mark}{thresholds[0]:>7}{thresholds[1]:>8}{thresholds[2]:>10}"
+            f"{mark}{thresholds[0]:>7}{thresholds[1]:>8}{thresholds[2]:>9}{thresholds[3]:>12}"
             f"{right / len(answerable):>8.3f}{wrong / len(answerable):>8.3f}"
             f"{oos_levels.count('confident'):>15}{oos_levels.count('none'):>10}"
         )
