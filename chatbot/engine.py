@@ -32,10 +32,10 @@ from chatbot.hours import CallCentre
 from chatbot.matching import Message
 from chatbot.parts import question_parts
 from chatbot.reply import KINDS, UNANSWERED, Reply, link
-from chatbot.rules import Intent, Rules
+from chatbot.rules import WEAK_TERMS, Intent, Rules
 from chatbot.selection import names_a_subject, select_intent
 from chatbot.state import ChatState
-from kb.confidence import CONFIDENT, NONE, WEAK, names_a_neighbour
+from kb.confidence import CONFIDENT, NONE, WEAK, assess, names_a_neighbour
 from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
@@ -179,7 +179,8 @@ class Engine:
                 analyzed = Message.from_text(part)
                 if len(analyzed.groups) < MIN_PART_WORDS:
                     continue
-                ranking = self._rank(analyzed, state)
+                # Each part is read on its own: the other part, not the last turn, is its context.
+                ranking = self._rank(analyzed, ChatState())
                 if ranking.level == CONFIDENT and all(r.top != ranking.top for r in confident):
                     confident.append(ranking)
         if len(confident) > 1:
@@ -191,18 +192,46 @@ class Engine:
         return None, None
 
     def _rank(self, message: Message, state: ChatState) -> Ranking:
-        """The articles for `message`. A follow-up that names no subject is ranked within the
-        conversation's topic first, kept when it is no less sure than the whole ranking; and
-        when the article last answered with leads it, the follow-up is taken to be about it."""
+        """The articles for `message`, read within the conversation when it is a follow-up.
+
+        A message answered confidently on its own is answered so: when it names something new
+        (「じゃあ医療券は？」 after 要否意見書), the conversation follows. Otherwise a message
+        that names no subject (no topic's words) is ranked within the conversation's topic
+        too, kept when it is no less sure than the ranking of the message alone; when the
+        article last answered with leads it, the follow-up is about that article. A follow-up of question words only (「いつから？」「いくら？」), which
+        neither finds confidently, is read as said of the last article: ranked with that
+        article's title added, and answered when that ranking is confident. (With a word of
+        its own, 「設定で何か変えるところは？」, the title would pull it back to the last
+        article, wrongly: measured on scripts/eval/chat-conversations.json.)"""
         query = message.text
         hits, level = self._search(query)
-        if state.topic in self.rules.subjects and not names_a_subject(self.rules, message):
-            within, within_level = self._search(query, category=state.topic)
-            if within_level == WEAK and within and within[0].id == state.article:
-                within_level = CONFIDENT
-            if within_level != NONE and _rank_of(within_level) >= _rank_of(level):
-                return Ranking(query, within, within_level)
+        if (
+            level == CONFIDENT
+            or state.topic not in self.rules.subjects
+            or names_a_subject(self.rules, message)
+        ):
+            return Ranking(query, hits, level)
+        within, within_level = self._search(query, category=state.topic)
+        others = [hit for hit in hits if within and hit.id != within[0].id]
+        if others:
+            # The topic's first article must still stand out from every other article: within
+            # a topic of one or two articles the runner-up says nothing.
+            within_level = min(within_level, assess([within[0], others[0]], query), key=_rank_of)
+        if within_level == WEAK and within and within[0].id == state.article:
+            within_level = CONFIDENT
+        if within_level != NONE and _rank_of(within_level) >= _rank_of(level):
+            hits, level = within, within_level
+        if level != CONFIDENT and state.article in self.articles and self._bare_question(message):
+            said_of = f"{self.articles[state.article].title} {query}"
+            context, context_level = self._search(said_of, category=state.topic)
+            if context_level == CONFIDENT:
+                return Ranking(query, context, context_level)
         return Ranking(query, hits, level)
+
+    def _bare_question(self, message: Message) -> bool:
+        """Whether the message is question words only (いつ, どこ, 何, いくら, …) and filler."""
+        ignorable = self.rules.filler | WEAK_TERMS
+        return bool(message.groups) and all(group & ignorable for group in message.groups)
 
     def _search(self, query: str, category: str | None = None) -> tuple[list[SearchHit], str]:
         found = self.search_engine.search(

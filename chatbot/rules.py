@@ -43,7 +43,7 @@ MESSAGE_LIST_KEYS = ("fallback_quick_replies",)
 # Words that ask something but name nothing: a trigger made only of these (「何から始める」
 # analyzes to 何 once the analyzer drops 始める) would catch almost any question.
 WEAK_TERMS = frozenset(
-    {"何", "どれ", "どの", "どこ", "どう", "いつ", "誰", "何故", "ない", "無い", "良く"}
+    {"何", "どれ", "どの", "どこ", "どう", "いつ", "誰", "何故", "幾ら", "ない", "無い", "良く"}
 )
 
 

@@ -52,7 +52,8 @@ ENGLISH_STOP_WORDS = {
     "would", "should", "may", "must", "i", "we", "you", "it", "they", "my", "our", "your",
     "what", "when", "where", "which", "who", "how", "why", "for", "of", "to", "in", "on", "at",
     "by", "with", "from", "and", "or", "if", "this", "that", "there", "please", "about", "any",
-    "get", "need", "tell", "me", "us", "there's", "what's", "it's",
+    "get", "need", "tell", "me", "us", "there's", "what's", "it's", "find", "know", "want",
+    "like", "have", "has", "had", "use", "using", "been", "am", "its", "their", "them", "so",
 }  # fmt: skip
 
 
@@ -184,8 +185,14 @@ def _is_main_verb(morphemes, i: int) -> bool:
     )
 
 
+def _english_function_words(surface: str) -> bool:
+    # The dictionary reads some English phrases as one word: "Is it" → イズイット.
+    words = surface.casefold().split()
+    return bool(words) and all(word in ENGLISH_STOP_WORDS for word in words)
+
+
 def _is_dropped(pos: tuple[str, ...], form: str, surface: str) -> bool:
-    if pos[0] in DROPPED_POS or surface.casefold() in ENGLISH_STOP_WORDS:
+    if pos[0] in DROPPED_POS or _english_function_words(surface):
         return True
     if pos[0] == "動詞" and pos[1] == "非自立可能":
         return True

@@ -1,0 +1,82 @@
+"""Who speaks — a dialogue rule or the ranking — for every kind of rule and confidence level,
+and how a message of several questions is split (chatbot.policy, chatbot.parts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot import policy
+from chatbot.parts import question_parts
+from chatbot.rules import Intent
+from chatbot.selection import Match
+from kb.confidence import CONFIDENT, LEVELS, NONE, WEAK
+
+
+def match(kind: str, whole: bool = True, bare: bool = False) -> Match:
+    return Match(Intent("x", kind=kind, reply="r"), 1.0, 1.0, False, whole, bare)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_without_a_rule_the_ranking_decides_by_its_confidence(level):
+    expected = {CONFIDENT: policy.ANSWER, WEAK: policy.CHOICES, NONE: policy.NOTHING}[level]
+    assert policy.decide(None, level) == expected
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_small_talk_always_speaks(level):
+    assert policy.decide(match("smalltalk"), level) == policy.RULE
+
+
+@pytest.mark.parametrize(
+    ("bare", "level", "expected"),
+    [
+        (True, CONFIDENT, policy.RULE),  # 「補助金について」: a subject, nothing asked
+        (True, WEAK, policy.RULE),
+        (True, NONE, policy.RULE),
+        (False, CONFIDENT, policy.ANSWER),  # 「補助金の申請方法」: asked, and an article answers
+        (False, WEAK, policy.RULE),
+        (False, NONE, policy.RULE),
+    ],
+)
+def test_a_clarifying_question_gives_way_to_a_confident_answer_unless_only_a_subject_was_said(
+    bare, level, expected
+):
+    assert policy.decide(match("clarify", bare=bare), level) == expected
+
+
+@pytest.mark.parametrize(
+    ("whole", "level", "expected"),
+    [
+        (True, CONFIDENT, policy.RULE),  # 「担当者と話したい」
+        (True, NONE, policy.RULE),
+        (False, CONFIDENT, policy.ANSWER),  # 「補助金の申請フォームはどこにありますか」
+        (False, WEAK, policy.RULE),
+        (False, NONE, policy.RULE),  # 「ぜんぜん分からない、誰かに代わって」
+    ],
+)
+def test_a_request_for_a_person_gives_way_only_to_a_confident_answer_of_a_fuller_question(
+    whole, level, expected
+):
+    assert policy.decide(match("handoff", whole=whole), level) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        # Two questions, joined every way people join them.
+        ("要否意見書は紙ですか？あと、医療券はまだ紙ですか？", ["要否意見書は紙ですか", "医療券はまだ紙ですか"]),
+        ("運用テストは何をしますか。それと、費用はかかりますか", ["運用テストは何をしますか", "費用はかかりますか"]),
+        ("コールセンターの番号と、あと補助金の申請先を教えて", ["コールセンターの番号と", "補助金の申請先を教えて"]),
+        ("補助金の対象は？ついでに、期限も教えて", ["補助金の対象は", "期限も教えて"]),
+        # The situation before the question is not a question.
+        ("見積りが来たのですが、費用はどこにかかりますか", ["費用はどこにかかりますか"]),
+        ("電話がつながらないので、ほかの問い合わせ方法はありますか", ["ほかの問い合わせ方法はありますか"]),
+        ("院長に言われました。導入の流れを教えてください", ["導入の流れを教えてください"]),
+        # One question stays whole.
+        ("補助金の申請期間はいつまでですか", ["補助金の申請期間はいつまでですか"]),
+        ("助成金の申請に必要な書類と、申請期限を教えてください", ["助成金の申請に必要な書類と、申請期限を教えてください"]),
+        ("未委託と表示されました。", ["未委託と表示されました。"]),
+    ],
+)  # fmt: skip
+def test_a_message_is_split_into_the_parts_that_ask_something(message, parts):
+    assert question_parts(message) == parts
