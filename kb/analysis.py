@@ -108,6 +108,7 @@ def _words(text: str) -> list[_Word]:
         for m in morphemes
     ]
     words: list[_Word] = []
+    last_word_at = -1  # the morpheme of the last content word, for the negation that follows
     i = 0
     while i < len(morphemes):
         date = match_date(pieces, i)
@@ -137,8 +138,13 @@ def _words(text: str) -> list[_Word]:
             continue
         i += 1
         if pos[0] == "助動詞" and form in NEGATIONS:
-            # Negation changes the meaning (表示されない ≠ 表示される), so it stays, as one term.
-            words.append(_Word(NEGATION, offsets[morpheme.begin()], offsets[morpheme.end()]))
+            # Negation changes the meaning (表示されない ≠ 表示される), so it stays, joined to the
+            # word it negates (表示ない): a bare ない would match every negative sentence.
+            # Without a content word of its own (見られない, ありません) it says nothing.
+            if words and last_word_at >= 0 and _negates(morphemes[last_word_at + 1 : i - 1]):
+                negated = words[-1]
+                words.append(_Word(negated.text + NEGATION, negated.start, offsets[morpheme.end()]))
+                last_word_at = -1
             continue
         if _is_dropped(pos, form, morpheme.surface()) and not _is_main_verb(morphemes, i - 1):
             continue
@@ -148,7 +154,21 @@ def _words(text: str) -> list[_Word]:
             else ()
         )
         words.append(_Word(form, offsets[morpheme.begin()], offsets[morpheme.end()], parts))
+        last_word_at = i - 1
     return words
+
+
+def _negates(between) -> bool:
+    """Whether the morphemes between a word and a negation only inflect the word (表示|され|ない,
+    登録|さ|れ|て|い|ない), so that the negation is the word's own."""
+    for morpheme in between:
+        pos = morpheme.part_of_speech()
+        if pos[0] == "助動詞" or (pos[0] == "動詞" and pos[1] == "非自立可能"):
+            continue
+        if pos[:2] == ("助詞", "接続助詞") and morpheme.surface() in ("て", "で"):
+            continue
+        return False
+    return True
 
 
 def _sub_words(morpheme, offsets: list[int]) -> tuple[tuple[str, int, int], ...]:

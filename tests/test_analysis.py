@@ -154,7 +154,7 @@ def test_the_analyzer_is_thread_safe():
 def test_a_verb_after_its_subject_is_kept_but_an_auxiliary_verb_is_not():
     assert "掛かる" in terms("費用はかかりますか")
     assert "掛かる" in terms("時間かかる？")  # the particle left out, as people type
-    assert terms("設定を入れておく") == {"設定", "入れる"}
+    assert terms("設定を入れておく") == {"設定", "入れる", "導入"}  # 入れる = 導入 (synonyms)
 
 
 def test_demonstratives_say_nothing_about_the_subject():
@@ -189,3 +189,28 @@ def test_a_sentence_typed_all_in_hiragana_finds_its_article(engine, top_ids, que
 
 def test_a_sentence_that_starts_with_its_verb_keeps_it():
     assert terms("忘れた") == {"忘れる"}
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("資格情報が表示されない", {"表示ない"}),
+        ("医療券が登録されていない", {"登録ない"}),
+        ("電話がつながらない", {"繋がるない"}),
+        ("まだ導入していない", {"導入ない"}),
+        ("受付で確認できず", {"確認ない"}),  # 確認できない: できる inflects 確認
+        ("薬剤情報は見られないんですか", set()),  # 見る is a stop word: nothing to negate
+        ("ほかに方法はありませんか", set()),
+        ("マイナンバーカードがない", set()),  # ない here is the adjective 無い, kept as itself
+    ],
+)
+def test_a_negation_belongs_to_the_word_it_negates_and_never_stands_alone(text, negated):
+    found = {term.text for term in analyze(text) if not term.synonym}
+    assert "ない" not in found
+    assert {term for term in found if term.endswith("ない") and term != "無い"} == negated
+
+
+def test_a_negative_question_does_not_match_every_negative_article(engine):
+    # 「方法はありませんか」 used to share a bare ない with 表示されない and rank not-displayed.
+    hits = engine.search("ほかに問い合わせる方法はありませんか", highlight=False).hits
+    assert "not-displayed" not in [hit.id for hit in hits[:2]]

@@ -128,12 +128,21 @@ def test_a_trigger_the_analyzer_reduces_to_a_question_word_is_an_error(tmp_path)
         """\
         - id: lost
           kind: smalltalk
-          triggers: [わからない]
+          triggers: [どこにあるの]
           reply: すみません。
         """,
     )
-    # The analyzer keeps only the negation of わからない: it would catch 表示されない too.
-    assert any("「わからない」" in p and "どんな質問にも一致します" in p for p in problems)
+    # The analyzer keeps only the question word どこ: it would catch any question with どこ.
+    assert any("「どこにあるの」" in p and "どんな質問にも一致します" in p for p in problems)
+
+
+def test_a_negated_word_in_a_trigger_keeps_its_negation_and_a_bare_one_is_literal():
+    from chatbot.matching import compile_phrase
+
+    # 解決しない is 解決 negated, not 解決 and a ない that any negative sentence has.
+    assert compile_phrase("解決しない").terms == {"解決", "解決ない"}
+    # わからない: 分かる says nothing and neither does its negation, so it is compared as written.
+    assert compile_phrase("わからない").is_literal
 
 
 def test_two_intents_with_the_same_trigger_after_analysis_are_an_error(tmp_path):
