@@ -31,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, copy_to_ram
 from kb.analysis import analyze, analyzer_fingerprint, character_bigrams, reading_bigrams
 from kb.articles import Article, article_from_dict, article_to_dict
 from kb.rendering import plain_text
+from kb.scoring import Postings
 from kb.sources import SOURCES_DIR
 
 # 2: articles carry their sources, evidence and review dates; 3: a character-bigram field
@@ -144,6 +145,28 @@ class OpenedIndex:
     generation: str
     fingerprint: str
     built_at: float
+
+    def postings(self, fields: list[str]) -> Postings:
+        """The postings of `fields` as plain data for kb.scoring (Whoosh's types stay here)."""
+        with self.index.reader() as reader:
+            doc_ids = [stored["id"] for _, stored in sorted(reader.iter_docs())]
+            by_field: dict[str, dict[str, list[tuple[int, float]]]] = {}
+            lengths: dict[str, list[int]] = {}
+            for name in fields:
+                by_term: dict[str, list[tuple[int, float]]] = {}
+                for term in reader.lexicon(name):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    matcher = reader.postings(name, text)
+                    pairs = []
+                    while matcher.is_active():
+                        pairs.append((matcher.id(), matcher.weight()))
+                        matcher.next()
+                    by_term[text] = pairs
+                by_field[name] = by_term
+                lengths[name] = [
+                    reader.doc_field_length(doc, name, 0) for doc in range(len(doc_ids))
+                ]
+        return Postings(doc_ids, by_field, lengths)
 
 
 def _fill(index: whoosh_index.Index, articles: dict[str, Article]) -> None:

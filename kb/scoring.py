@@ -3,7 +3,8 @@
 Whoosh stores the index and its statistics; scoring a question through Whoosh's own searcher
 builds a matcher for every (term, field) pair and decodes its postings each time, several
 milliseconds per question. The knowledge base is small, so the postings are read once per
-index generation and a question is scored here directly, in well under a millisecond.
+index generation (kb.index.OpenedIndex.postings, the one place that reads Whoosh) and a
+question is scored here directly, in well under a millisecond.
 
 Scoring, for the words w of a question and an article d:
     field(t, f, d) = weight_f · idf_f(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len_f(d)/avglen_f))
@@ -48,27 +49,23 @@ class Word:
 class Postings:
     """Term frequencies and field lengths of every indexed article, by field."""
 
-    def __init__(self, reader, fields: list[str]):
-        self.doc_ids: list[str] = [stored["id"] for _, stored in sorted(reader.iter_docs())]
-        self.count = len(self.doc_ids)
-        self.postings: dict[str, dict[str, list[tuple[int, float]]]] = {}
-        self.lengths: dict[str, list[int]] = {}
-        self.average: dict[str, float] = {}
-        for name in fields:
-            by_term: dict[str, list[tuple[int, float]]] = {}
-            for term in reader.lexicon(name):
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                matcher = reader.postings(name, text)
-                pairs = []
-                while matcher.is_active():
-                    pairs.append((matcher.id(), matcher.weight()))
-                    matcher.next()
-                by_term[text] = pairs
-            self.postings[name] = by_term
-            self.lengths[name] = [
-                reader.doc_field_length(doc, name, 0) for doc in range(self.count)
-            ]
-            self.average[name] = (sum(self.lengths[name]) / self.count) if self.count else 0.0
+    def __init__(
+        self,
+        doc_ids: list[str],
+        postings: dict[str, dict[str, list[tuple[int, float]]]],
+        lengths: dict[str, list[int]],
+    ):
+        """`doc_ids`: the article id of each document number; `postings`: field → term →
+        [(document number, term frequency)]; `lengths`: field → each document's length in
+        terms. Plain data: kb.index reads it from Whoosh (OpenedIndex.postings)."""
+        self.doc_ids = doc_ids
+        self.count = len(doc_ids)
+        self.postings = postings
+        self.lengths = lengths
+        self.average: dict[str, float] = {
+            name: (sum(values) / self.count) if self.count else 0.0
+            for name, values in lengths.items()
+        }
 
     def idf(self, name: str, text: str) -> float:
         frequency = len(self.postings.get(name, {}).get(text, ()))

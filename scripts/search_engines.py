@@ -25,7 +25,8 @@ from whoosh.query import Or, Term  # noqa: E402
 from kb.articles import Article  # noqa: E402
 from kb.index import _PrivateRamStorage, article_document, memory_index  # noqa: E402
 from kb.normalization import normalize  # noqa: E402
-from kb.search import FIELD_WEIGHTS, SearchEngine, clean_query  # noqa: E402
+from kb.ranking import FIELD_WEIGHTS  # noqa: E402
+from kb.search import SearchEngine, clean_query  # noqa: E402
 
 FIELDS = tuple(FIELD_WEIGHTS)
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from kb.analysis import analyze, term_texts
 from kb.normalization import normalize_by_character, normalize_with_offsets
+from web.faq.highlight import marked
 
 # Any Unicode, surrogates excluded (they cannot be encoded in a request), plus the text this
 # product meets most: Japanese, full-width forms, query syntax and markup.
@@ -72,8 +73,9 @@ def test_search_answers_any_text_in_order_within_the_limit(engine, text, limit):
     assert scores == sorted(scores, reverse=True)
     assert bool(response.hits) != bool(response.reason)
     for hit in response.hits:
-        # The snippet is HTML: the only markup in it is the highlighting.
-        assert "<" not in hit.snippet_html.replace("<mark>", "").replace("</mark>", "")
+        # The snippet as the page shows it: the only markup in it is the highlighting.
+        html = str(marked(hit.snippet, hit.snippet_spans))
+        assert "<" not in html.replace("<mark>", "").replace("</mark>", "")
 
 
 @pytest.fixture(scope="module")

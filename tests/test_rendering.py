@@ -206,7 +206,7 @@ def test_no_real_article_shows_emphasis_markers_on_the_page_or_in_snippets():
 def test_search_snippet_of_the_subsidy_period_shows_bold_words_without_asterisks(engine):
     hits = engine.search("補助金の申請はいつまで", limit=5).hits
     hit = next(hit for hit in hits if hit.id == "subsidy-period")
-    assert "**" not in hit.snippet_html
+    assert "**" not in hit.snippet
 
 
 def test_leftover_markers_are_found_on_the_line_they_are_written():

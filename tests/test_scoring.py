@@ -14,7 +14,7 @@ import pytest
 from kb import scoring
 from kb.articles import Article
 from kb.index import TEXT_FIELDS, memory_index
-from kb.search import FIELD_WEIGHTS, WEIGHTS
+from kb.ranking import FIELD_WEIGHTS, WEIGHTS
 
 FILLER = "wug"
 
@@ -41,9 +41,7 @@ def article(article_id: str, **texts: str) -> Article:
 
 
 def postings_of(*articles: Article) -> scoring.Postings:
-    opened = memory_index({a.id: a for a in articles})
-    with opened.index.reader() as reader:
-        return scoring.Postings(reader, list(TEXT_FIELDS))
+    return memory_index({a.id: a for a in articles}).postings(list(TEXT_FIELDS))
 
 
 def word(*terms: str, fields=FIELD_WEIGHTS) -> scoring.Word:

@@ -7,6 +7,7 @@ import pytest
 
 from kb.index import IndexStore
 from kb.library import KnowledgeBase
+from web.faq.highlight import marked
 
 HOSTILE = [
     'title:助成金 AND NOT body:"x"',
@@ -28,7 +29,8 @@ def test_hostile_input_never_raises(engine, query):
     response = engine.search(query)
     assert isinstance(response.hits, list)
     for hit in response.hits:
-        assert "<script>" not in hit.snippet_html and "<script>" not in hit.title_html
+        html = marked(hit.snippet, hit.snippet_spans) + marked(hit.title, hit.title_spans)
+        assert "<script>" not in html
 
 
 @pytest.mark.parametrize(
@@ -52,12 +54,29 @@ def test_results_carry_what_a_page_needs(engine):
         "/articles/subsidy-period",
     )
     assert hit.title and hit.answer and hit.score > 0
-    assert "<mark>" in hit.snippet_html
+    assert hit.snippet_spans  # the words that matched, for web/ to mark
 
 
 def test_highlighting_marks_synonyms_and_escapes_text(engine):
     hit = engine.search("補助金", limit=1).hits[0]
-    assert "<mark>" in hit.snippet_html + hit.title_html
+    # 補助金 is found as 助成金: the synonym is what is marked.
+    marked_words = [hit.snippet[a:b] for a, b in hit.snippet_spans]
+    marked_words += [hit.title[a:b] for a, b in hit.title_spans]
+    assert "助成金" in marked_words
+    assert "<mark>" in marked(hit.snippet, hit.snippet_spans) + marked(hit.title, hit.title_spans)
+
+
+def test_spans_are_character_offsets_into_the_texts_kb_gives(engine):
+    for hit in engine.search("未委託の医療機関での資格確認の表示", limit=5).hits:
+        for text, spans in ((hit.title, hit.title_spans), (hit.snippet, hit.snippet_spans)):
+            assert spans == sorted(spans)
+            assert all(0 <= a < b <= len(text) for a, b in spans)
+            assert all(b <= c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_search_without_highlighting_carries_no_spans(engine):
+    hit = engine.search("補助金", limit=1, highlight=False).hits[0]
+    assert hit.snippet == "" and hit.title_spans == [] and hit.snippet_spans == []
 
 
 def test_facets_count_every_category_before_filtering(engine):
@@ -233,3 +252,16 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_use(tmp_path, monkeypat
         KnowledgeBase(ARTICLES_DIR, tmp_path).refresh()
     engine = KnowledgeBase(ARTICLES_DIR, tmp_path).engine()
     assert engine.search("補助金いつまで", limit=1).hits[0].id == "subsidy-period"
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "html"),
+    [
+        ("補助金の申請", [(0, 3)], "<mark>補助金</mark>の申請"),
+        ("<b>&", [(0, 3)], "<mark>&lt;b&gt;</mark>&amp;"),
+        ("abc", [(1, 2), (5, 9)], "a<mark>b</mark>c"),  # a span past the end is clipped
+        ("abc", [], "abc"),
+    ],
+)
+def test_web_marks_the_spans_kb_gives_and_escapes_the_rest(text, spans, html):
+    assert str(marked(text, spans)) == html

@@ -15,7 +15,7 @@ from web.core import clock
 
 
 def init_app(app: Flask) -> None:
-    from web.faq import article_views, feeds, routes, search_log
+    from web.faq import article_views, feeds, highlight, routes, search_log
 
     search_log.init_app(app)
     article_views.init_app(app)
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(as_of_sentence, "as_of_sentence")
     app.add_template_filter(stale_sentence, "stale_sentence")
     app.add_template_filter(source_date, "source_date")
+    # Search results: the words that matched, in <mark> (kb gives the spans, HTML is made here).
+    app.add_template_filter(highlight.marked, "marked")
     # Lists, search results and articles say whether they are past their review date today
     # (a global, so imported macros see it too).
     app.jinja_env.globals["today"] = clock.today
