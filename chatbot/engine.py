@@ -71,6 +71,15 @@ class Ranking:
         return self.hits[0].id if self.hits else None
 
 
+@dataclass(slots=True)
+class Questions:
+    """The question(s) a message asks, as the engine answers them."""
+
+    answered: Ranking | None  # the ranking whose first article answers
+    offered: Ranking | None  # a second question's, offered as a button
+    other_unanswered: bool  # a second question no article answers confidently
+
+
 def without_personal_data(masked: str) -> str:
     """The masked message without the masked numbers and the words that label them."""
     return " ".join(_NUMBER_LABEL.sub(" ", masked).split())
@@ -139,17 +148,18 @@ class Engine:
         decision = policy.decide(match, whole.level)
         if decision == policy.RULE:
             return self._from_intent(match.intent, status)
-        answered, offered = self._questions(message.text, whole, state)
-        if answered is not None:
-            reply = self._article_reply(answered)
+        questions = self._questions(message.text, whole, state)
+        if questions.answered is not None:
+            reply = self._article_reply(questions.answered)
             if self.call_centre.phone in reply.text:
                 # An answer that gives the call centre's number says whether it is open now.
                 reply.text += "\n" + status["message"]
-            if offered is not None:
-                reply.text += "\n" + self.rules.message("next_question").format(
-                    title=self.articles[offered.top].title
-                )
-                reply.quick_replies = [self.articles[offered.top].title]
+            if questions.offered is not None:
+                title = self.articles[questions.offered.top].title
+                reply.text += "\n" + self.rules.message("next_question").format(title=title)
+                reply.quick_replies = [title]
+            elif questions.other_unanswered:
+                reply.text += "\n" + self.rules.message("other_question_unanswered")
             return reply
         if decision == policy.CHOICES:
             return self._choices(whole)
@@ -163,33 +173,35 @@ class Engine:
             confidence=whole.level,
         )
 
-    def _questions(
-        self, text: str, whole: Ranking, state: ChatState
-    ) -> tuple[Ranking | None, Ranking | None]:
-        """(the ranking to answer with, the next question's ranking to offer), either None.
-
-        A message of several parts answers the first part an article answers confidently and
-        offers the next part answered by another article; a whole message ranked confidently
-        answers itself when its parts do not ask two things."""
+    def _questions(self, text: str, whole: Ranking, state: ChatState) -> Questions:
+        """What to answer: a message of several parts answers the first part an article
+        answers confidently and offers the next part answered by another article; a whole
+        message ranked confidently answers itself when its parts do not ask two things."""
         # A message naming a subject next to ours is not answered by a fragment of it.
         parts = [] if names_a_neighbour(text) else question_parts(text)
         confident: list[Ranking] = []
+        asked = unsure = 0
         if parts != [text]:
             for part in parts:
                 analyzed = Message.from_text(part)
                 if len(analyzed.groups) < MIN_PART_WORDS:
                     continue
+                asked += 1
                 # Each part is read on its own: the other part, not the last turn, is its context.
                 ranking = self._rank(analyzed, ChatState())
-                if ranking.level == CONFIDENT and all(r.top != ranking.top for r in confident):
+                if ranking.level != CONFIDENT:
+                    unsure += 1
+                elif all(r.top != ranking.top for r in confident):
                     confident.append(ranking)
+        # Two questions asked and one left without a confident answer: say so, never skip it.
+        left = asked > 1 and unsure > 0
         if len(confident) > 1:
-            return confident[0], confident[1]
+            return Questions(confident[0], confident[1], left)
         if whole.level == CONFIDENT:
-            return whole, None
+            return Questions(whole, None, left)
         if confident:
-            return confident[0], None
-        return None, None
+            return Questions(confident[0], None, left)
+        return Questions(None, None, False)
 
     def _rank(self, message: Message, state: ChatState) -> Ranking:
         """The articles for `message`, read within the conversation when it is a follow-up.

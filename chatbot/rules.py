@@ -32,6 +32,7 @@ KINDS = ("clarify", "smalltalk", "handoff")
 MESSAGE_KEYS = (
     "article_link",
     "next_question",
+    "other_question_unanswered",
     "choices",
     "fallback",
     "out_of_scope",
