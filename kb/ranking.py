@@ -7,7 +7,7 @@ bigrams, fused in when the words leave part of the question unexplained (a misty
 
 from __future__ import annotations
 
-import dataclasses
+import numpy as np
 
 from kb import scoring
 from kb.index import GRAMS_FIELD, KANA_FIELD
@@ -43,15 +43,36 @@ GRAM_WEIGHTS = scoring.Weights(
 
 
 class Ranker:
-    """Ranks the articles of one index generation; `articles` limits the ids it returns."""
+    """Ranks the articles of one index generation; `articles` (id → Article) limits the ids
+    it returns and gives their categories."""
 
     def __init__(self, postings: scoring.Postings, articles):
         self.postings = postings
         self.articles = articles
+        known = [articles.get(doc_id) for doc_id in postings.doc_ids]
+        self._known_mask = np.array([article is not None for article in known], dtype=bool)
+        self._categories = sorted({article.category for article in known if article})
+        code = {category: index for index, category in enumerate(self._categories)}
+        self._category_codes = np.array(
+            [code[article.category] if article else -1 for article in known], dtype=np.int64
+        )
+
+    def facets(self, ranked: scoring.Ranked) -> dict[str, int]:
+        """How many of the ranked articles each category has, in the order they first rank."""
+        codes = self._category_codes[ranked.docs]
+        found, first, counts = np.unique(codes, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        return {self._categories[found[i]]: int(counts[i]) for i in order if found[i] >= 0}
+
+    def within(self, ranked: scoring.Ranked, category: str) -> scoring.Ranked:
+        """The ranked articles of `category` only, in their order."""
+        if category not in self._categories:
+            return ranked.where(np.zeros(self.postings.count, dtype=bool))
+        return ranked.where(self._category_codes == self._categories.index(category))
 
     def rank(
         self, terms, kana_runs: list[list[list[str]]], all_kana: bool = True
-    ) -> list[scoring.Scored]:
+    ) -> scoring.Ranked:
         """The articles for the question's terms (kb.analysis.Term) and kana runs (each its
         ways of reading, each a list of reading bigrams), best first. `all_kana`: the question
         was typed without kanji, so the dictionary's guesses at its words do not count."""
@@ -72,7 +93,7 @@ class Ranker:
                 words.append(scoring.Word([alternative], KANA_MIN_SHARE))
         return self._known(scoring.score(self.postings, words, WEIGHTS))
 
-    def rank_grams(self, grams: list[str]) -> list[scoring.Scored]:
+    def rank_grams(self, grams: list[str]) -> scoring.Ranked:
         """The articles ranked by the question's character bigrams alone."""
         words = [scoring.Word([[(GRAMS_FIELD, gram, 1.0)]]) for gram in grams]
         return self._known(scoring.score(self.postings, words, GRAM_WEIGHTS))
@@ -83,33 +104,33 @@ class Ranker:
         katakana = hiragana_to_katakana(kana)
         return all(katakana[i : i + 2] in readings for i in range(len(katakana) - 1))
 
-    def _known(self, ranked: list[scoring.Scored]) -> list[scoring.Scored]:
-        return [item for item in ranked if item.doc_id in self.articles]
+    def _known(self, ranked: scoring.Ranked) -> scoring.Ranked:
+        return ranked.where(self._known_mask)
 
 
-def fuse(words: list[scoring.Scored], grams: list[scoring.Scored]) -> list[scoring.Scored]:
+def fuse(words: scoring.Ranked, grams: scoring.Ranked) -> scoring.Ranked:
     """The morphological ranking with the character-bigram one added at a small weight.
 
     Each score is taken as a share of its ranking's best, so the two scales meet; the bigrams
     lift an article whose words were mistyped without reordering the ones the words found.
     Items keep their morphological coverage (0 for an article only the bigrams found), which
-    the confidence reads; their score becomes the fused one.
+    the confidence reads; their score becomes the fused one, in the words' points.
     """
-    top_words = words[0].score if words and words[0].score > 0 else 1.0
-    top_grams = grams[0].score if grams and grams[0].score > 0 else 1.0
-    fused = {item.doc_id: item.score / top_words for item in words}
-    for item in grams:
-        fused[item.doc_id] = fused.get(item.doc_id, 0.0) + GRAM_SHARE * item.score / top_grams
-    by_id = {item.doc_id: item for item in words}
-    ordered = sorted(fused, key=lambda doc_id: (-fused[doc_id], doc_id))
-    # The fused score, in the words' points, so that scores still fall with the rank.
-    return [
-        dataclasses.replace(
-            by_id.get(doc_id) or scoring.Scored(doc_id, 0.0, 0.0),
-            score=fused[doc_id] * top_words,
-        )
-        for doc_id in ordered
-    ]
+    postings = words.postings
+    top_words = float(words.scores[0]) if len(words) and words.scores[0] > 0 else 1.0
+    top_grams = float(grams.scores[0]) if len(grams) and grams.scores[0] > 0 else 1.0
+    fused = np.zeros(postings.count)
+    present = np.zeros(postings.count, dtype=bool)
+    coverage = np.zeros(postings.count)
+    title_coverage = np.zeros(postings.count)
+    fused[words.docs] = words.scores / top_words
+    fused[grams.docs] += GRAM_SHARE * grams.scores / top_grams
+    present[words.docs] = present[grams.docs] = True
+    coverage[words.docs] = words.coverage
+    title_coverage[words.docs] = words.title_coverage
+    return scoring.Ranked.ordered(
+        postings, present, fused, fused * top_words, coverage, title_coverage
+    )
 
 
 def question_words(terms) -> list[scoring.Word]:

@@ -21,6 +21,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+_MISSING = object()
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -66,6 +70,32 @@ class Postings:
             name: (sum(values) / self.count) if self.count else 0.0
             for name, values in lengths.items()
         }
+        self._length_arrays = {
+            name: np.asarray(values, dtype=np.float64) for name, values in lengths.items()
+        }
+        # Each document's place among the ids in order: equal scores rank by id.
+        self.id_order = np.empty(self.count, dtype=np.int64)
+        self.id_order[sorted(range(self.count), key=doc_ids.__getitem__)] = np.arange(self.count)
+        self._impacts: dict[tuple, tuple | None] = {}
+
+    def impacts(self, name: str, text: str, k1: float, b: float):
+        """(document numbers, idf, tf, k1·(1 − b + b·len/avglen)) of one (field, term), the
+        arrays in NumPy; None when no article has it. Computed once per index generation and
+        (k1, b)."""
+        key = (name, text, k1, b)
+        row = self._impacts.get(key, _MISSING)
+        if row is _MISSING:
+            pairs = self.postings.get(name, {}).get(text)
+            if not pairs:
+                row = None
+            else:
+                docs = np.fromiter((doc for doc, _ in pairs), dtype=np.int64, count=len(pairs))
+                tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
+                average = self.average[name] or 1.0
+                norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
+                row = (docs, self.idf(name, text), tf, norm)
+            self._impacts[key] = row
+        return row
 
     def idf(self, name: str, text: str) -> float:
         frequency = len(self.postings.get(name, {}).get(text, ()))
@@ -90,61 +120,116 @@ class Scored:
     title_coverage: float = 0.0  # share matched in the title fields (title, queries), 0–1
 
 
-def score(postings: Postings, words: list[Word], weights: Weights) -> list[Scored]:
-    """Every article that matches at least one word, best first."""
-    totals: dict[int, float] = defaultdict(float)
-    covered: dict[int, int] = defaultdict(int)
-    covered_in_title: dict[int, int] = defaultdict(int)
+class Ranked:
+    """Articles ranked best first, as arrays over document numbers; iterating gives Scored.
+
+    A question can match most of a large knowledge base: the ranking stays in arrays, and
+    only the articles shown become objects (`top`)."""
+
+    __slots__ = ("postings", "docs", "scores", "coverage", "title_coverage")
+
+    def __init__(self, postings: Postings, docs, scores, coverage, title_coverage):
+        self.postings = postings
+        self.docs = docs  # document numbers, best first
+        self.scores = scores
+        self.coverage = coverage  # share of the question's words each matches, 0–1
+        self.title_coverage = title_coverage  # share matched in the title fields, 0–1
+
+    @classmethod
+    def ordered(cls, postings: Postings, present, key, scores, coverage, title_coverage):
+        """The documents where `present` (dense boolean), best `key` first, ties by id;
+        `scores`, `coverage` and `title_coverage` are dense arrays."""
+        docs = np.flatnonzero(present)
+        docs = docs[np.lexsort((postings.id_order[docs], -key[docs]))]
+        return cls(postings, docs, scores[docs], coverage[docs], title_coverage[docs])
+
+    def where(self, keep) -> Ranked:
+        """The ranking of the documents `keep` (dense boolean over document numbers) allows."""
+        mask = keep[self.docs]
+        return Ranked(
+            self.postings,
+            self.docs[mask],
+            self.scores[mask],
+            self.coverage[mask],
+            self.title_coverage[mask],
+        )
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, index: int) -> Scored:
+        return Scored(
+            self.postings.doc_ids[self.docs[index]],
+            float(self.scores[index]),
+            float(self.coverage[index]),
+            float(self.title_coverage[index]),
+        )
+
+    def top(self, count: int) -> list[Scored]:
+        return [self[i] for i in range(min(max(count, 0), len(self.docs)))]
+
+    def __iter__(self):
+        return iter(self.top(len(self.docs)))
+
+
+def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
+    """Every article that matches at least one word, best first (ties by id).
+
+    Vectorized over the articles (NumPy): each (field, term) is one sparse row of BM25 impacts,
+    computed once per index generation and (k1, b); a question adds up a few rows. The
+    arithmetic is the formula above in the same order, so the scores are the same as a loop
+    over the postings would give (tests/test_scoring.py keeps that loop as the reference)."""
+    count = postings.count
+    totals = np.zeros(count)
+    covered = np.zeros(count)
+    covered_in_title = np.zeros(count)
+    matched_any = np.zeros(count, dtype=bool)
+    counted = 0
     for word in words:
-        best: dict[int, float] = {}
-        rest: dict[int, float] = defaultdict(float)
-        in_title: set[int] = set()
+        best = np.zeros(count)
+        rest = np.zeros(count)
+        has = np.zeros(count, dtype=bool)
+        in_title = np.zeros(count, dtype=bool)
         for alternative in word.alternatives:
-            scores: dict[int, float] = defaultdict(float)
-            matched: dict[int, set[str]] = defaultdict(set)
+            values = np.zeros(count)
+            present = np.zeros(count, dtype=bool)
+            by_text: dict[str, np.ndarray] = {}
             for name, text, boost in alternative:
-                pairs = postings.postings.get(name, {}).get(text)
-                if not pairs:
+                row = postings.impacts(name, text, weights.k1, weights.b)
+                if row is None:
                     continue
-                idf = postings.idf(name, text)
-                lengths, average = postings.lengths[name], postings.average[name] or 1.0
-                for doc, tf in pairs:
-                    norm = weights.k1 * (1 - weights.b + weights.b * lengths[doc] / average)
-                    scores[doc] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
-                    matched[doc].add(text)
-                    if name in weights.title_fields:
-                        in_title.add(doc)
+                docs, idf, tf, norm = row
+                # In the order of the formula, so the floating point is the loop's.
+                values[docs] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
+                present[docs] = True
+                if word.min_share:
+                    seen = by_text.setdefault(text, np.zeros(count, dtype=bool))
+                    seen[docs] = True
+                if name in weights.title_fields:
+                    in_title[docs] = True
             if word.min_share:
                 needed = word.min_share * len({text for _, text, _ in alternative})
-                scores = {
-                    doc: value for doc, value in scores.items() if len(matched[doc]) >= needed
-                }
-            for doc, value in scores.items():
-                previous = best.get(doc)
-                if previous is None:
-                    best[doc] = value
-                elif value > previous:
-                    rest[doc] += previous
-                    best[doc] = value
-                else:
-                    rest[doc] += value
-        for doc, value in best.items():
-            totals[doc] += value + weights.tiebreak * rest[doc]
-            if word.counts:
-                covered[doc] += 1
+                distinct = np.zeros(count)
+                for seen in by_text.values():
+                    distinct += seen
+                present &= distinct >= needed
+            first = present & ~has
+            both = present & has
+            higher = both & (values > best)
+            lower = both & ~higher
+            rest[higher] += best[higher]
+            rest[lower] += values[lower]
+            best[first | higher] = values[first | higher]
+            has |= present
+        totals[has] += best[has] + weights.tiebreak * rest[has]
+        matched_any |= has
         if word.counts:
-            for doc in in_title:
-                covered_in_title[doc] += 1
+            covered += has
+            covered_in_title += in_title
+            counted += 1
 
-    count = sum(1 for word in words if word.counts) or 1
-    results = []
-    for doc, total in totals.items():
-        coverage = covered[doc] / count
-        bonus = (
-            1 + weights.coverage * coverage + weights.title_coverage * covered_in_title[doc] / count
-        )
-        results.append(
-            Scored(postings.doc_ids[doc], total * bonus, coverage, covered_in_title[doc] / count)
-        )
-    results.sort(key=lambda item: (-item.score, item.doc_id))
-    return results
+    share = max(counted, 1)
+    coverage = covered / share
+    title_coverage = covered_in_title / share
+    final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
+    return Ranked.ordered(postings, matched_any, final, final, coverage, title_coverage)

@@ -8,8 +8,6 @@ the question and puts them together.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from kb import scoring
 from kb.analysis import (
     analyze,
@@ -111,25 +109,29 @@ class SearchEngine:
         # first article explains every word, the words have spoken.
         # A question typed all in kana is read by its readings: its kana bigrams say nothing.
         # Nothing found by the words: the bigrams alone would only find look-alikes.
-        by_grams = self._ranker.rank_grams(grams) if grams and ranked else []
-        if by_grams and has_kanji(cleaned) and ranked[0].coverage < 1.0:
+        by_grams = self._ranker.rank_grams(grams) if grams and len(ranked) else None
+        partly = len(ranked) and ranked.coverage[0] < 1.0
+        if by_grams is not None and len(by_grams) and has_kanji(cleaned) and partly:
             ranked = fuse(ranked, by_grams)
-        facets = Counter(self.articles[item.doc_id].category for item in ranked)
+        facets = self._ranker.facets(ranked)
         if category:
-            ranked = [item for item in ranked if self.articles[item.doc_id].category == category]
-            by_grams = [i for i in by_grams if self.articles[i.doc_id].category == category]
+            ranked = self._ranker.within(ranked, category)
+            by_grams = self._ranker.within(by_grams, category) if by_grams is not None else None
         # The two views of the question (its words, its characters) agree on the first article.
-        agree = bool(ranked and by_grams and ranked[0].doc_id == by_grams[0].doc_id)
+        agree = bool(
+            len(ranked) and by_grams is not None and len(by_grams)
+            and ranked.docs[0] == by_grams.docs[0]
+        )  # fmt: skip
         term_texts = list(dict.fromkeys(term.text for term in terms))
-        hits = [self._hit(item, set(term_texts), highlight) for item in ranked[: max(limit, 0)]]
+        hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
         response = SearchResponse(
             query,
             term_texts,
             hits,
-            dict(facets),
+            facets,
             total=len(ranked),
             truncated=truncated,
-            confidence=assess(ranked[:2], cleaned, views_agree=agree),
+            confidence=assess(ranked.top(2), cleaned, views_agree=agree),
             views_agree=agree,
         )
         if not hits:

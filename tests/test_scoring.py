@@ -7,6 +7,7 @@ is known and each test changes one thing between two articles.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -181,8 +182,8 @@ def test_only_matching_articles_come_back_best_first_ties_by_id():
     )
     result = scoring.score(postings, [word("zebra")], WEIGHTS)
     assert [item.doc_id for item in result] == ["c", "a", "b"]
-    assert scoring.score(postings, [word("nowhere")], WEIGHTS) == []
-    assert scoring.score(postings, [], WEIGHTS) == []
+    assert list(scoring.score(postings, [word("nowhere")], WEIGHTS)) == []
+    assert list(scoring.score(postings, [], WEIGHTS)) == []
 
 
 def test_the_vocabulary_counts_articles_not_fields():
@@ -210,3 +211,112 @@ def test_on_the_real_articles_a_title_word_beats_the_same_word_in_a_body(engine)
     assert hits[0].id == "unentrusted-display"
     assert "未委託" in engine.articles[hits[0].id].title
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+
+
+# --- the vectorized scoring gives what the plain loop gives -----------------------------------
+
+
+def reference_score(postings, words, weights) -> list[scoring.Scored]:
+    """kb.scoring.score as a plain loop over the postings: the formula, read directly."""
+    totals: dict[int, float] = defaultdict(float)
+    covered: dict[int, int] = defaultdict(int)
+    covered_in_title: dict[int, int] = defaultdict(int)
+    for word in words:
+        best: dict[int, float] = {}
+        rest: dict[int, float] = defaultdict(float)
+        in_title: set[int] = set()
+        for alternative in word.alternatives:
+            scores: dict[int, float] = defaultdict(float)
+            matched: dict[int, set[str]] = defaultdict(set)
+            for name, text, boost in alternative:
+                pairs = postings.postings.get(name, {}).get(text)
+                if not pairs:
+                    continue
+                idf = postings.idf(name, text)
+                lengths, average = postings.lengths[name], postings.average[name] or 1.0
+                for doc, tf in pairs:
+                    norm = weights.k1 * (1 - weights.b + weights.b * lengths[doc] / average)
+                    scores[doc] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
+                    matched[doc].add(text)
+                    if name in weights.title_fields:
+                        in_title.add(doc)
+            if word.min_share:
+                needed = word.min_share * len({text for _, text, _ in alternative})
+                scores = {
+                    doc: value for doc, value in scores.items() if len(matched[doc]) >= needed
+                }
+            for doc, value in scores.items():
+                previous = best.get(doc)
+                if previous is None:
+                    best[doc] = value
+                elif value > previous:
+                    rest[doc] += previous
+                    best[doc] = value
+                else:
+                    rest[doc] += value
+        for doc, value in best.items():
+            totals[doc] += value + weights.tiebreak * rest[doc]
+            if word.counts:
+                covered[doc] += 1
+        if word.counts:
+            for doc in in_title:
+                covered_in_title[doc] += 1
+
+    count = sum(1 for word in words if word.counts) or 1
+    results = []
+    for doc, total in totals.items():
+        coverage = covered[doc] / count
+        bonus = (
+            1 + weights.coverage * coverage + weights.title_coverage * covered_in_title[doc] / count
+        )
+        results.append(
+            scoring.Scored(
+                postings.doc_ids[doc], total * bonus, coverage, covered_in_title[doc] / count
+            )
+        )
+    results.sort(key=lambda item: (-item.score, item.doc_id))
+    return results
+
+
+def test_the_vectorized_scores_equal_the_plain_loop_on_every_labelled_question(engine):
+    from kb.analysis import analyze, character_bigrams
+    from kb.ranking import GRAM_WEIGHTS, WEIGHTS, question_words
+    from kb.search import clean_query
+
+    postings = engine._postings
+    questions = []
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("scripts/eval/*.tsv")):
+        questions += [line.split("\t")[0] for line in path.read_text("utf-8").splitlines()[1:]]
+    assert len(questions) > 300
+    for question in questions:
+        cleaned, _ = clean_query(question)
+        words = question_words(analyze(cleaned))
+        grams = [
+            scoring.Word([[("grams", gram, 1.0)]])
+            for gram in dict.fromkeys(character_bigrams(cleaned))
+        ]
+        for given, weights in ((words, WEIGHTS), (grams, GRAM_WEIGHTS)):
+            assert list(scoring.score(postings, given, weights)) == reference_score(
+                postings, given, weights
+            ), question
+
+
+def test_a_reading_word_needs_its_share_of_bigrams_in_both_scorers():
+    postings = postings_of(
+        article("most", body="ab bc cd"), article("one", body="ab zz yy"), article("none")
+    )
+    reading = scoring.Word([[("body", t, 1.0) for t in ("ab", "bc", "cd", "de")]], min_share=0.75)
+    got = list(scoring.score(postings, [reading], WEIGHTS))
+    assert [item.doc_id for item in got] == ["most"]
+    assert got == reference_score(postings, [reading], WEIGHTS)
+
+
+def test_a_ranking_stays_in_arrays_until_its_top_is_asked_for():
+    postings = postings_of(*(article(f"a{n}", body="zebra " * (n + 1)) for n in range(5)))
+    ranked = scoring.score(postings, [word("zebra")], WEIGHTS)
+    assert len(ranked) == 5
+    assert [item.doc_id for item in ranked.top(2)] == [item.doc_id for item in list(ranked)[:2]]
+    assert ranked.top(0) == [] and ranked.top(-1) == [] and len(ranked.top(99)) == 5
+    keep = postings.id_order >= 0
+    keep[ranked.docs[0]] = False  # filtering keeps the order of what is left
+    assert list(ranked.where(keep)) == list(ranked)[1:]
