@@ -110,17 +110,21 @@ class SearchEngine:
         # A question typed all in kana is read by its readings: its kana bigrams say nothing.
         # Nothing found by the words: the bigrams alone would only find look-alikes.
         by_grams = self._ranker.rank_grams(grams) if grams and len(ranked) else None
+        by_words = ranked
         partly = len(ranked) and ranked.coverage[0] < 1.0
         if by_grams is not None and len(by_grams) and has_kanji(cleaned) and partly:
             ranked = fuse(ranked, by_grams)
         facets = self._ranker.facets(ranked)
         if category:
             ranked = self._ranker.within(ranked, category)
+            by_words = self._ranker.within(by_words, category)
             by_grams = self._ranker.within(by_grams, category) if by_grams is not None else None
-        # The two views of the question (its words, its characters) agree on the first article.
+        # The two views of the question (its words, its characters), each on its own, agree on
+        # the first article, and it is the answer's (the fused ranking leans on the bigrams, so
+        # it is not an independent view).
         agree = bool(
             len(ranked) and by_grams is not None and len(by_grams)
-            and ranked.docs[0] == by_grams.docs[0]
+            and ranked.docs[0] == by_grams.docs[0] == by_words.docs[0]
         )  # fmt: skip
         term_texts = list(dict.fromkeys(term.text for term in terms))
         hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
