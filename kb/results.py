@@ -78,8 +78,9 @@ class SearchResponse:
     truncated: bool = False
     # How sure the ranking is of its first hit (kb.confidence): confident, weak or none.
     confidence: str = NONE
-    # The evidence for it beyond the hits: the character-bigram view ranks the same article first.
-    views_agree: bool = False
+    # The evidence for it beyond the hits: the words alone and the character bigrams alone rank
+    # the same first article (None unless asked for, or needed by the confidence).
+    views_agree: bool | None = None
 
     def as_json(self, today: dt.date | None = None) -> dict:
         payload = {

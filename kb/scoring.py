@@ -192,7 +192,6 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
         in_title = np.zeros(count, dtype=bool)
         for alternative in word.alternatives:
             values = np.zeros(count)
-            present = np.zeros(count, dtype=bool)
             by_text: dict[str, np.ndarray] = {}
             for name, text, boost in alternative:
                 row = postings.impacts(name, text, weights.k1, weights.b)
@@ -201,18 +200,23 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
                 docs, idf, tf, norm = row
                 # In the order of the formula, so the floating point is the loop's.
                 values[docs] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
-                present[docs] = True
                 if word.min_share:
                     seen = by_text.setdefault(text, np.zeros(count, dtype=bool))
                     seen[docs] = True
                 if name in weights.title_fields:
                     in_title[docs] = True
+            # Every boost, idf and tf is positive: a document matched where its value is.
+            present = values > 0
             if word.min_share:
                 needed = word.min_share * len({text for _, text, _ in alternative})
                 distinct = np.zeros(count)
                 for seen in by_text.values():
                     distinct += seen
                 present &= distinct >= needed
+            if not has.any():
+                # The word's first alternative (most words have only one): nothing to compare.
+                best, has = np.where(present, values, best), present
+                continue
             first = present & ~has
             both = present & has
             higher = both & (values > best)

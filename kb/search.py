@@ -65,10 +65,17 @@ class SearchEngine:
         return text
 
     def search(
-        self, query: str, limit: int = 10, category: str | None = None, highlight: bool = True
+        self,
+        query: str,
+        limit: int = 10,
+        category: str | None = None,
+        highlight: bool = True,
+        evidence: bool = False,
     ) -> SearchResponse:
         """The articles for `query`, best first, at most `limit`, within `category` if given;
-        with `highlight`, each hit carries its title's and a snippet's matched spans."""
+        with `highlight`, each hit carries its title's and a snippet's matched spans; with
+        `evidence`, the response says whether the views agree even when the confidence did not
+        need to ask (scripts/calibrate_confidence.py)."""
         cleaned, truncated = clean_query(query)
         if not cleaned:
             return SearchResponse(
@@ -105,27 +112,41 @@ class SearchEngine:
 
         ranked = self._ranker.rank(terms, kana_runs, all_kana=not spaced)
         grams = list(dict.fromkeys(character_bigrams(cleaned)))
+        by_words = ranked
+        by_grams: list = []  # the bigram ranking, computed at most once, when needed
+
+        def ranked_by_grams() -> scoring.Ranked | None:
+            if not by_grams:
+                by_grams.append(self._ranker.rank_grams(grams) if grams else None)
+            return by_grams[0]
+
         # Bigrams are for a word the analysis could not place (a mistyped kanji): when the
         # first article explains every word, the words have spoken.
         # A question typed all in kana is read by its readings: its kana bigrams say nothing.
         # Nothing found by the words: the bigrams alone would only find look-alikes.
-        by_grams = self._ranker.rank_grams(grams) if grams and len(ranked) else None
-        by_words = ranked
-        partly = len(ranked) and ranked.coverage[0] < 1.0
-        if by_grams is not None and len(by_grams) and has_kanji(cleaned) and partly:
-            ranked = fuse(ranked, by_grams)
+        if len(ranked) and ranked.coverage[0] < 1.0 and has_kanji(cleaned):
+            bigram_ranking = ranked_by_grams()
+            if bigram_ranking is not None and len(bigram_ranking):
+                ranked = fuse(ranked, bigram_ranking)
         facets = self._ranker.facets(ranked)
         if category:
             ranked = self._ranker.within(ranked, category)
             by_words = self._ranker.within(by_words, category)
-            by_grams = self._ranker.within(by_grams, category) if by_grams is not None else None
-        # The two views of the question (its words, its characters), each on its own, agree on
-        # the first article, and it is the answer's (the fused ranking leans on the bigrams, so
-        # it is not an independent view).
-        agree = bool(
-            len(ranked) and by_grams is not None and len(by_grams)
-            and ranked.docs[0] == by_grams.docs[0] == by_words.docs[0]
-        )  # fmt: skip
+
+        def views_agree() -> bool:
+            # The two views of the question (its words, its characters), each on its own,
+            # rank the answer's article first (the fused ranking leans on the bigrams, so it
+            # is not an independent view).
+            bigram_ranking = ranked_by_grams()
+            if bigram_ranking is None or not len(ranked):
+                return False
+            if category:
+                bigram_ranking = self._ranker.within(bigram_ranking, category)
+            return bool(
+                len(bigram_ranking) and len(by_words)
+                and ranked.docs[0] == bigram_ranking.docs[0] == by_words.docs[0]
+            )  # fmt: skip
+
         term_texts = list(dict.fromkeys(term.text for term in terms))
         hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
         response = SearchResponse(
@@ -135,8 +156,8 @@ class SearchEngine:
             facets,
             total=len(ranked),
             truncated=truncated,
-            confidence=assess(ranked.top(2), cleaned, views_agree=agree),
-            views_agree=agree,
+            confidence=assess(ranked.top(2), cleaned, views_agree=views_agree),
+            views_agree=views_agree() if evidence else None,
         )
         if not hits:
             response.reason = "no_match"

@@ -41,7 +41,7 @@ def features(engine, paths: list[Path]) -> list[dict]:
             continue
         with path.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
-                response = engine.search(row["query"], limit=3, highlight=False)
+                response = engine.search(row["query"], limit=3, highlight=False, evidence=True)
                 hits = response.hits
                 top = hits[0] if hits else None
                 rows.append(
