@@ -55,8 +55,13 @@ test-fast: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
+# The evaluation sets inside the repository, so that `make eval` works in any clone.
+EVAL_SEARCH_SETS = scripts/eval/search-messy.tsv scripts/eval/search-extra.tsv scripts/eval/chat-questions.tsv
+EVAL_CHAT_SETS = scripts/eval/chat-questions.tsv scripts/eval/chat-fresh.tsv
+
 eval: install
-	$(BIN)/python scripts/eval_search.py ../shared/eval/search-dev.tsv
+	for set in $(EVAL_SEARCH_SETS); do $(BIN)/python scripts/eval_search.py --quiet $$set || exit 1; done
+	$(BIN)/python scripts/eval_chat.py $(EVAL_CHAT_SETS) --conversations scripts/eval/chat-conversations.json
 
 bench: install
 	$(BIN)/python scripts/bench_search.py
