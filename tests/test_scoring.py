@@ -320,3 +320,18 @@ def test_a_ranking_stays_in_arrays_until_its_top_is_asked_for():
     keep = postings.id_order >= 0
     keep[ranked.docs[0]] = False  # filtering keeps the order of what is left
     assert list(ranked.where(keep)) == list(ranked)[1:]
+
+
+def test_a_memory_index_large_enough_to_sort_in_runs_builds_and_searches():
+    # A build too large for one in-memory sort writes runs to temporary storage and reads them
+    # back: both must be the same storage (3,700 articles failed with NameError: ….run).
+    from kb.index import _PrivateRamStorage, article_document, build_schema
+
+    index = _PrivateRamStorage().create_index(build_schema())
+    writer = index.writer(limitmb=0.05)  # tiny sort memory: many runs from a few articles
+    articles = {f"a{n}": article(f"a{n}", body=f"zebra apple wug{n} " * 40) for n in range(60)}
+    for item in articles.values():
+        writer.add_document(**article_document(item))
+    writer.commit()
+    with index.searcher() as searcher:
+        assert searcher.doc_count() == 60
