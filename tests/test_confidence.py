@@ -58,3 +58,39 @@ def test_the_search_page_says_when_nothing_matches_confidently(client):
     assert 'class="contact-channels"' in page and 'href="/contact"' in page
     sure = client.get("/search", query_string={"q": "補助金いつまで"}).get_data(as_text=True)
     assert "はっきり当てはまる記事は見つかりませんでした" not in sure
+
+
+@pytest.mark.parametrize(
+    ("hits", "agree", "level"),
+    [
+        ([hit(100, 0.4), hit(50, 0.4)], True, "confident"),  # both views rank it first
+        ([hit(100, 0.4), hit(50, 0.4)], False, "none"),
+        ([hit(100, 0.4), hit(90, 0.4)], True, "none"),  # a close runner-up even so
+        ([hit(100, 0.2), hit(50, 0.2)], True, "none"),  # too little of the question explained
+    ],
+)
+def test_agreement_of_the_two_views_makes_a_partly_explained_answer_confident(hits, agree, level):
+    assert confidence.assess(hits, views_agree=agree) == level
+
+
+def test_the_agreement_is_asked_for_only_when_it_could_decide():
+    asked = []
+
+    def agree() -> bool:
+        asked.append(True)
+        return True
+
+    assert confidence.assess([hit(100, 1.0), hit(10, 1.0)], views_agree=agree) == "confident"
+    assert confidence.assess([hit(100, 0.1)], views_agree=agree) == "none"
+    assert asked == []  # coverage and margin decided: the bigram ranking is never computed
+    assert confidence.assess([hit(100, 0.4), hit(50, 0.4)], views_agree=agree) == "confident"
+    assert asked == [True]
+
+
+def test_search_reports_the_agreement_only_when_asked_for_evidence(engine):
+    # Coverage and margin decide this one: the bigram view is not computed unless asked for.
+    plain = engine.search("補助金の申請期間はいつまで", highlight=False)
+    assert plain.confidence == "confident" and plain.views_agree is None
+    explained = engine.search("補助金の申請期間はいつまで", highlight=False, evidence=True)
+    assert explained.views_agree is True
+    assert [h.id for h in explained.hits] == [h.id for h in plain.hits]
