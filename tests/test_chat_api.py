@@ -260,3 +260,39 @@ def test_weak_search_choices_are_stored_as_unanswered_with_the_articles_offered(
     _, turns = stored(database_url)
     assert [intent for _, _, intent, _ in turns] == ["fallback", "fallback"]
     assert turns[1][3].split() == [article["id"] for article in reply["articles"]]
+
+
+def test_the_chat_page_says_whether_the_call_centre_is_open_once(client, post_form):
+    # The handoff reply already says it; the block under the handoff link used to repeat it.
+    post_form(client, message="担当者と話したい")
+    html = client.get("/chat").get_data(as_text=True)
+    status = "コールセンターは"
+    assert html.count(status) == 1, html
+
+
+def test_a_telephone_number_in_a_chat_page_reply_is_a_tel_link(client, post_form):
+    post_form(client, message="コールセンターの電話番号は？")
+    html = client.get("/chat").get_data(as_text=True)
+    assert '<a href="tel:0800-080-4583">0800-080-4583</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("電話は0800-080-4583です", '電話は<a href="tel:0800-080-4583">0800-080-4583</a>です'),
+        (
+            "TEL 03-5253-1111（内線2829）",
+            'TEL <a href="tel:03-5253-1111">03-5253-1111</a>（内線2829）',
+        ),
+        (
+            "<b>0800-080-4583</b>",
+            '&lt;b&gt;<a href="tel:0800-080-4583">0800-080-4583</a>&lt;/b&gt;',
+        ),
+        ("令和6年12月11日から", "令和6年12月11日から"),
+        ("受給者番号 ********", "受給者番号 ********"),
+    ],
+)
+def test_phone_links_mark_telephone_numbers_and_escape_the_rest(text, html):
+    from web.chat.phone_links import phone_links
+
+    assert str(phone_links(text)) == html

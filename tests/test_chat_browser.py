@@ -106,3 +106,12 @@ def test_the_chat_page_works_without_javascript(browser, live_server):
         assert page.locator(".chat-widget").count() == 0
     finally:
         context.close()
+
+
+def test_a_telephone_number_in_a_widget_reply_can_be_tapped(page, live_server):
+    open_widget(page, live_server)
+    send(page, "コールセンターの電話番号は？")
+    expect(bot_turns(page)).to_have_count(2)
+    number = bot_turns(page).last.locator("a[href^='tel:']").first
+    expect(number).to_have_attribute("href", "tel:0800-080-4583")
+    assert number.inner_text() == "0800-080-4583"

@@ -132,3 +132,16 @@ def test_a_database_not_created_yet_is_explained_without_a_traceback(tmp_path, r
     result = run_kb(["user", "list"], empty, env={"DATABASE_URL": ""})
     assert result.returncode == 1
     assert "kb db upgrade" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_readme_example_of_kb_user_create_is_a_password_the_command_accepts():
+    import re
+    from pathlib import Path
+
+    from web.accounts.auth import check_new_password
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"echo '([^']+)' \| \.venv/bin/kb user create", readme)
+    assert examples, "the README shows how to create a user"
+    for password in examples:
+        check_new_password(password)  # raises UserError with the Japanese reason if refused

@@ -9,5 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from web.chat import routes
+    from web.chat.phone_links import phone_links
 
     app.register_blueprint(routes.bp)
+    app.add_template_filter(phone_links, "phone_links")

@@ -119,7 +119,10 @@ def send():
     last = {
         "quick_replies": turn.reply.quick_replies,
         "handoff_url": turn.handoff_url,
-        "call_centre": turn.reply.call_centre.get("message", ""),
+        # Said under the handoff link only when the reply has not said it already.
+        "call_centre": ""
+        if turn.reply.call_centre.get("message", "") in turn.reply.text
+        else turn.reply.call_centre.get("message", ""),
     }
     if not turn.stored:
         # Nothing to read back after a redirect: show this exchange once, as it is.

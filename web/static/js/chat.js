@@ -126,11 +126,28 @@
     };
   }
 
+  // Telephone numbers in a reply become tel: links (web/chat/phone_links.py, same pattern);
+  // the text around them stays text nodes.
+  var PHONE_PATTERN = /0\d{1,4}-\d{1,4}-\d{3,4}/g;
+
+  function textWithPhoneLinks(text) {
+    var node = el("p", { class: "chat-text" });
+    var position = 0;
+    String(text || "").replace(PHONE_PATTERN, function (number, offset) {
+      node.appendChild(document.createTextNode(text.slice(position, offset)));
+      node.appendChild(el("a", { href: "tel:" + number }, number));
+      position = offset + number.length;
+      return number;
+    });
+    node.appendChild(document.createTextNode(String(text || "").slice(position)));
+    return node;
+  }
+
   function turnNode(turn) {
     var role = turn.role === "user" ? "user" : "bot";
     var item = el("li", { class: "chat-turn chat-turn--" + role, "data-role": role });
     item.appendChild(el("span", { class: "chat-speaker" }, turn.role === "user" ? "あなた" : "チャット"));
-    item.appendChild(el("p", { class: "chat-text" }, turn.text));
+    item.appendChild(role === "bot" ? textWithPhoneLinks(turn.text) : el("p", { class: "chat-text" }, turn.text));
     var articles = (turn.articles || []).filter(function (article) {
       return typeof article.url === "string" && article.url.charAt(0) === "/";
     });
