@@ -247,7 +247,7 @@ class Engine:
 
     def _search(self, query: str, category: str | None = None) -> tuple[list[SearchHit], str]:
         found = self.search_engine.search(
-            query, limit=MAX_ARTICLES, category=category, highlight=False
+            query, limit=MAX_ARTICLES, category=category, highlight=False, suggest=False
         )
         return [hit for hit in found.hits if hit.id in self.articles], found.confidence
 

@@ -71,11 +71,13 @@ class SearchEngine:
         category: str | None = None,
         highlight: bool = True,
         evidence: bool = False,
+        suggest: bool = True,
     ) -> SearchResponse:
         """The articles for `query`, best first, at most `limit`, within `category` if given;
         with `highlight`, each hit carries its title's and a snippet's matched spans; with
         `evidence`, the response says whether the views agree even when the confidence did not
-        need to ask (scripts/calibrate_confidence.py)."""
+        need to ask (scripts/calibrate_confidence.py); without `suggest`, a question that finds
+        nothing gets no 「もしかして」 (the chat, which offers contacts instead)."""
         cleaned, truncated = clean_query(query)
         if not cleaned:
             return SearchResponse(
@@ -164,7 +166,8 @@ class SearchEngine:
             response.message = (
                 "該当する記事が見つかりませんでした。言葉を変えるか、カテゴリから探してください。"
             )
-            response.suggestions = self._suggester.did_you_mean(cleaned, terms)
+            if suggest:
+                response.suggestions = self._suggester.did_you_mean(cleaned, terms)
         return response
 
     def _hit(self, item: scoring.Scored, query_terms: set[str], highlight: bool) -> SearchHit:

@@ -265,3 +265,9 @@ def test_an_index_of_an_older_schema_is_rebuilt_on_first_use(tmp_path, monkeypat
 )
 def test_web_marks_the_spans_kb_gives_and_escapes_the_rest(text, spans, html):
     assert str(marked(text, spans)) == html
+
+
+def test_a_search_for_the_chat_skips_the_did_you_mean_it_would_not_show(engine):
+    # The chat offers the contacts instead; the nearest-word scan was the chat's slowest step.
+    assert engine.search("ｺｰﾙｾｿﾀｰ").suggestions == ["コールセンター"]
+    assert engine.search("ｺｰﾙｾｿﾀｰ", suggest=False).suggestions == []
