@@ -103,7 +103,8 @@ class Engine:
 
     def reply(self, state: ChatState, message: str, now: dt.datetime) -> tuple[Reply, ChatState]:
         message = (message or "")[:MAX_MESSAGE_CHARS]
-        personal = bool(find(message, self.public_numbers))
+        findings = find(message, self.public_numbers)
+        personal = bool(findings)
         stored = mask(message, self.public_numbers) if personal else message
         question = without_personal_data(stored) if personal else stored
         analyzed = Message.from_text(question)
@@ -111,9 +112,17 @@ class Engine:
         new_state = ChatState.from_dict(state.to_dict())
         new_state.turns += 1
 
-        reply = self._respond(analyzed, state, status)
-        if personal:
-            reply = self._with_privacy_notice(reply)
+        if self._asks_to_look_up(findings, analyzed):
+            # 「受給者番号 … の人の資格を調べて」: no article answers that, and none should.
+            reply = Reply(
+                self.rules.message("privacy") + "\n" + self.rules.message("personal_lookup"),
+                intent="personal_lookup",
+                kind="privacy",
+            )
+        else:
+            reply = self._respond(analyzed, state, status)
+            if personal:
+                reply = self._with_privacy_notice(reply)
         reply.call_centre = status
         reply.personal_data = personal
         reply.normalized = analyzed.normalized
@@ -239,6 +248,12 @@ class Engine:
             if context_level == CONFIDENT:
                 return Ranking(query, context, context_level)
         return Ranking(query, hits, level)
+
+    def _asks_to_look_up(self, findings, message: Message) -> bool:
+        """Whether the message gives a patient's number (not a phone or an address) and asks
+        the chat to look that person up."""
+        patient = any(finding.kind in ("my_number", "insurance_number") for finding in findings)
+        return patient and any(phrase in message.surface for phrase in self.rules.lookup)
 
     def _bare_question(self, message: Message) -> bool:
         """Whether the message is question words only (いつ, どこ, 何, いくら, …) and filler."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from chatbot.matching import Phrase, compile_phrase
+from chatbot.matching import Phrase, compile_phrase, surface_form
 from kb.categories import CATEGORY_BY_ID
 from kb.problems import Problem
 from kb.schema import Field, Style, YamlFile
@@ -38,6 +38,7 @@ MESSAGE_KEYS = (
     "out_of_scope",
     "handoff_after_unanswered",
     "privacy",
+    "personal_lookup",
     "empty",
 )
 MESSAGE_LIST_KEYS = ("fallback_quick_replies",)
@@ -86,6 +87,8 @@ class Rules:
     filler: frozenset[str]  # terms that never make a message more than small talk
     messages: dict[str, object]
     path: Path
+    # How people ask the chat to look a person up (調べて): with a patient's number, refused.
+    lookup: tuple[str, ...] = ()
 
     def message(self, key: str) -> str:
         return str(self.messages[key])
@@ -148,6 +151,7 @@ TOP_LEVEL_FIELDS = (
     Field("messages", "node", required=True, missing="「messages」がありません"),
     Field("topics", "node"),
     Field("filler", "texts"),
+    Field("lookup", "texts"),
     Field("intents", "node", required=True, missing="「intents」がありません"),
 )
 MESSAGE_FIELDS = tuple(
@@ -201,7 +205,8 @@ class _Reader:
         for intent in intents:
             if intent.kind == "smalltalk":
                 filler = filler.union(*(trigger.terms for trigger in intent.triggers))
-        rules = Rules(tuple(intents), subjects, filler, messages, self.path)
+        lookup = tuple(surface_form(text) for text in sections["lookup"])
+        rules = Rules(tuple(intents), subjects, filler, messages, self.path, lookup)
         return rules, self.problems
 
     # --- sections ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ messages:
   out_of_scope: ここではお答えしていません。
   handoff_after_unanswered: 担当者へどうぞ。
   privacy: 個人情報は入力しないでください。
+  personal_lookup: お調べできません。
   empty: 入力してください。
 """
 
@@ -52,7 +53,7 @@ def test_an_unknown_article_id_is_an_error_on_its_line(tmp_path):
         """,
     )
     assert len(problems) == 1
-    assert "rules.yaml:16:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
+    assert "rules.yaml:17:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
 
 
 def test_a_rule_that_answers_with_an_article_is_refused_with_where_its_words_belong(tmp_path):
@@ -120,7 +121,7 @@ def test_a_duplicate_intent_id_is_an_error_naming_the_first(tmp_path):
           reply: 担当者へどうぞ。
         """,
     )
-    assert any("「person」が重複しています（最初は 12 行目）" in problem for problem in problems)
+    assert any("「person」が重複しています（最初は 13 行目）" in problem for problem in problems)
 
 
 def test_a_trigger_the_analyzer_reduces_to_a_question_word_is_an_error(tmp_path):
@@ -176,7 +177,7 @@ def test_an_example_that_reaches_another_intent_is_reported(tmp_path):
         """,
     )
     assert problems == [
-        f"{tmp_path / 'rules.yaml'}:16: 例文「コールセンターの番号」が意図「person」になりません（結果: ルールなし）"
+        f"{tmp_path / 'rules.yaml'}:17: 例文「コールセンターの番号」が意図「person」になりません（結果: ルールなし）"
     ]
 
 
