@@ -14,8 +14,8 @@ bigrams: kb.search). A question naming a neighbouring subject this helpdesk does
 Thresholds come from `scripts/calibrate_confidence.py` over the labelled sets in
 scripts/eval/ and ../shared/eval/ (dev, extra, messy search, chat questions: 573 answerable
 and 49 out-of-scope questions on 2026-11-30): the most answered right with at most 3 %
-answered wrong. Coverage and margin alone: 81.7 % right, 1.6 % wrong; with the views'
-agreement: 84.6 % right, 1.7 % wrong, and 2 of the 49 out-of-scope questions confident.
+answered wrong. Coverage and margin alone: 81.7 % right, 1.4 % wrong; with the views'
+agreement: 84.6 % right, 1.6 % wrong, and 2 of the 49 out-of-scope questions confident.
 The views are the words alone and the bigrams alone, never the fused ranking, which leans on
 the bigrams: with a bigram share that grew with the words' unexplained part, agreement with
 the fused ranking answered more of our sets but 2 of 45 more wrong on a fresh tester's set.
