@@ -32,10 +32,10 @@ from chatbot.hours import CallCentre
 from chatbot.matching import Message
 from chatbot.parts import question_parts
 from chatbot.reply import KINDS, UNANSWERED, Reply, link
-from chatbot.rules import WEAK_TERMS, Intent, Rules
+from chatbot.rules import Intent, Rules
 from chatbot.selection import names_a_subject, select_intent
 from chatbot.state import ChatState
-from kb.confidence import CONFIDENT, NONE, WEAK, assess, names_a_neighbour
+from kb.confidence import CONFIDENT, LEVELS, NONE, WEAK, assess, names_a_neighbour
 from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
@@ -237,10 +237,13 @@ class Engine:
         if others:
             # The topic's first article must still stand out from every other article: within
             # a topic of one or two articles the runner-up says nothing.
-            within_level = min(within_level, assess([within[0], others[0]], query), key=_rank_of)
+            # The less sure of the two (LEVELS runs from the surest).
+            within_level = max(
+                within_level, assess([within[0], others[0]], query), key=LEVELS.index
+            )
         if within_level == WEAK and within and within[0].id == state.article:
             within_level = CONFIDENT
-        if within_level != NONE and _rank_of(within_level) >= _rank_of(level):
+        if within_level != NONE and LEVELS.index(within_level) <= LEVELS.index(level):
             hits, level = within, within_level
         if level != CONFIDENT and state.article in self.articles and self._bare_question(message):
             said_of = f"{self.articles[state.article].title} {query}"
@@ -257,7 +260,7 @@ class Engine:
 
     def _bare_question(self, message: Message) -> bool:
         """Whether the message is question words only (いつ, どこ, 何, いくら, …) and filler."""
-        ignorable = self.rules.filler | WEAK_TERMS
+        ignorable = self.rules.question_filler
         return bool(message.groups) and all(group & ignorable for group in message.groups)
 
     def _search(self, query: str, category: str | None = None) -> tuple[list[SearchHit], str]:
@@ -341,7 +344,3 @@ class Engine:
     def _counts_unanswered(self, intent_id: str) -> bool:
         intent = next((i for i in self.rules.intents if i.id == intent_id), None)
         return bool(intent and intent.unanswered)
-
-
-def _rank_of(level: str) -> int:
-    return {NONE: 0, WEAK: 1, CONFIDENT: 2}[level]

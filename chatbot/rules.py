@@ -89,6 +89,9 @@ class Rules:
     path: Path
     # How people ask the chat to look a person up (調べて): with a patient's number, refused.
     lookup: tuple[str, ...] = ()
+    # The filler and the question words (いつ, どこ, 何): what a message may hold besides a
+    # request for a person, or a follow-up besides its question, and still be only that.
+    question_filler: frozenset[str] = frozenset()
 
     def message(self, key: str) -> str:
         return str(self.messages[key])
@@ -206,7 +209,9 @@ class _Reader:
             if intent.kind == "smalltalk":
                 filler = filler.union(*(trigger.terms for trigger in intent.triggers))
         lookup = tuple(surface_form(text) for text in sections["lookup"])
-        rules = Rules(tuple(intents), subjects, filler, messages, self.path, lookup)
+        rules = Rules(
+            tuple(intents), subjects, filler, messages, self.path, lookup, filler | WEAK_TERMS
+        )
         return rules, self.problems
 
     # --- sections ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatbot.matching import Message, explained_groups, phrase_matches
-from chatbot.rules import WEAK_TERMS, Intent, Rules
+from chatbot.rules import Intent, Rules
 from chatbot.state import ChatState
 
 # Equal scores: a person first, then a question back, then small talk.
@@ -75,7 +75,7 @@ def select_intent(rules: Rules, message: Message, state: ChatState) -> Match | N
                 continue
             explained = explained_groups(message, (matched | cond_terms) & terms)
             # Asking where the form is (「フォームはどこ？」) is still asking for a person.
-            ignorable = rules.filler | WEAK_TERMS if intent.kind == "handoff" else rules.filler
+            ignorable = rules.question_filler if intent.kind == "handoff" else rules.filler
             whole = not any(
                 index not in explained and not group & ignorable
                 for index, group in enumerate(message.groups)

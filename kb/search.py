@@ -8,6 +8,8 @@ the question and puts them together.
 
 from __future__ import annotations
 
+import functools
+
 from kb import scoring
 from kb.analysis import (
     analyze,
@@ -115,12 +117,11 @@ class SearchEngine:
         ranked = self._ranker.rank(terms, kana_runs, all_kana=not spaced)
         grams = list(dict.fromkeys(character_bigrams(cleaned)))
         by_words = ranked
-        by_grams: list = []  # the bigram ranking, computed at most once, when needed
 
+        @functools.cache
         def ranked_by_grams() -> scoring.Ranked | None:
-            if not by_grams:
-                by_grams.append(self._ranker.rank_grams(grams) if grams else None)
-            return by_grams[0]
+            # The bigram ranking, computed at most once, and only when needed.
+            return self._ranker.rank_grams(grams) if grams else None
 
         # Bigrams are for a word the analysis could not place (a mistyped kanji): when the
         # first article explains every word, the words have spoken.

@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 from kb import ARTICLES_DIR, confidence  # noqa: E402
 from kb.library import KnowledgeBase  # noqa: E402
 
-WEAK_FLOOR = 0.5  # below this share of the question explained, nothing is even offered
 DEFAULT_SETS = [
     ROOT.parent / "shared/eval/search-dev.tsv",
     ROOT / "scripts/eval/search-extra.tsv",
@@ -90,7 +89,11 @@ def main() -> int:
     # Agreement of the views (words, character bigrams) as a second, looser way to be sure;
     # an agreed threshold of 2.0 turns it off (coverage and margin alone).
     grid = itertools.product(
-        (0.4, 0.5, 0.6), (0.7, 0.8, 0.9), (0.3, 0.5, 2.0), (0.8, 0.85, 0.9), (WEAK_FLOOR,)
+        (0.4, 0.5, 0.6),
+        (0.7, 0.8, 0.9),
+        (0.3, 0.5, 2.0),
+        (0.8, 0.85, 0.9),
+        (confidence.WEAK_COVERAGE,),
     )
     for thresholds in sorted(set(grid) | {chosen}):
         levels = [level(r, thresholds) for r in answerable]

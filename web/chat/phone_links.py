@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from web.faq.highlight import wrapped
 
 # 0800-080-4583, 03-5253-1111: a Japanese number written with hyphens.
 PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
@@ -17,12 +19,5 @@ PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
 
 def phone_links(text: str) -> Markup:
     """`text` escaped, with each telephone number in it an <a href="tel:…">."""
-    out: list[str] = []
-    position = 0
-    for match in PHONE.finditer(text):
-        number = match.group()
-        out.append(escape(text[position : match.start()]))
-        out.append(Markup('<a href="tel:{0}">{0}</a>').format(number))
-        position = match.end()
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
+    spans = [match.span() for match in PHONE.finditer(text)]
+    return wrapped(text, spans, Markup('<a href="tel:{0}">{0}</a>').format)
