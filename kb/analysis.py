@@ -92,12 +92,19 @@ def _tokenizer():
     return tokenizer
 
 
+@lru_cache(maxsize=32)
+def _tokenized(normalized: str) -> tuple:
+    # A question is read twice, for its words and for their readings (kb.homophones): the
+    # second reading is free. Morphemes are read-only once made, so threads may share them.
+    return tuple(_tokenizer().tokenize(normalized))
+
+
 def _words(text: str) -> list[_Word]:
     """Content words of `text` with original offsets; synonyms not applied."""
     normalized, offsets = normalize_with_offsets(text)
     if not normalized.strip():
         return []
-    morphemes = list(_tokenizer().tokenize(normalized))
+    morphemes = _tokenized(normalized)
     # Kanji numerals (十二) arrive as the digits the dictionary normalizes them to (12).
     pieces = [
         Piece(
@@ -402,6 +409,37 @@ def reading_bigrams(text: str) -> list[str]:
         run.append(reading)
     bigrams.extend(_bigrams("".join(run)))
     return bigrams
+
+
+@dataclass(frozen=True, slots=True)
+class Morpheme:
+    """One morpheme of a text as the dictionary reads it, offsets in the original text."""
+
+    form: str  # normalized form, case-folded, as the index's terms are
+    reading: str  # katakana
+    start: int
+    end: int
+    noun_like: bool  # a noun, or a prefix or suffix that joins one
+
+
+def morphemes(text: str) -> list[Morpheme]:
+    """Every morpheme of `text` with its reading (for reading a mistyped kanji, kb.homophones)."""
+    normalized, offsets = normalize_with_offsets(text)
+    return [
+        Morpheme(
+            m.normalized_form().casefold(),
+            m.reading_form(),
+            offsets[m.begin()],
+            offsets[m.end()],
+            m.part_of_speech()[0] in {"名詞", "接頭辞", "接尾辞"},
+        )
+        for m in _tokenized(normalized)
+    ]
+
+
+def reading(word: str) -> str:
+    """The katakana reading of `word`, its morphemes' readings joined."""
+    return "".join(m.reading_form() for m in _tokenizer().tokenize(normalize(word)))
 
 
 def known_word(word: str) -> bool:

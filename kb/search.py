@@ -20,6 +20,7 @@ from kb.analysis import (
 )
 from kb.articles import Article
 from kb.confidence import assess
+from kb.homophones import Homophones, amend
 from kb.index import GRAMS_FIELD, KANA_FIELD, TEXT_FIELDS, OpenedIndex
 from kb.normalization import has_kanji
 from kb.ranking import Ranker, fuse
@@ -59,6 +60,7 @@ class SearchEngine:
         # bigrams, which share their form with two-character words (画面, ケア).
         self._vocabulary = self._postings.vocabulary(TEXT_FIELDS)
         self._suggester = Suggester(self.articles, self._vocabulary, self.search)
+        self._homophones = Homophones(self._vocabulary)
 
     def _text(self, article_id: str) -> ArticleText:
         text = self._texts.get(article_id)
@@ -108,6 +110,8 @@ class SearchEngine:
                 or not any(s <= t.start and t.end <= e for s, e in inside)
             ]
             kana_runs = [readings for _, _, readings in spaced]
+        # 運要テスト: a kanji word the articles lack, read aloud, may be theirs (運用).
+        terms = amend(terms, self._homophones.corrections(cleaned))
         if not terms and not kana_runs:
             return SearchResponse(
                 query, [], [], reason="no_terms", truncated=truncated,
