@@ -8,11 +8,13 @@ import functools
 import re
 import unicodedata
 
-from kb.text import clean
+from kb.text import clean, katakana_dashes
 
 # Half-width voiced marks and combining marks belong to the character before them; NFKC must see
 # them together (ｶﾞ → ガ), so they are normalized as one cluster.
 _JOINING = {"\uff9e", "\uff9f", "\u3099", "\u309a", "\u309b", "\u309c"}
+# Hangul jamo compose into syllables across characters under NFKC (ㄱㅏ → 가).
+_HANGUL_JAMO = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff\uffa0-\uffdc]")
 
 
 def normalize(text: str) -> str:
@@ -27,15 +29,18 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     The list has one extra entry at the end (the original length), so `offsets[end]` is valid.
     """
     if (
-        text.isprintable()
-        and unicodedata.is_normalized("NFKC", text)
+        "\r" not in text
+        and text.replace("\n", " ").replace("\t", " ").isprintable()
         and not _joining_marks().search(text)
+        and not _HANGUL_JAMO.search(text)
     ):
-        # Most questions are already normal (kanji, kana, ASCII): if folding keeps the length,
-        # every character maps to one, and the per-character walk below can be skipped.
-        folded = text.casefold()
-        if len(folded) == len(text):
-            return folded, list(range(len(text) + 1))
+        # Most text maps one character to one (kanji, kana, ASCII, full-width forms, line
+        # breaks): without marks or jamo that join across characters, NFKC works character by
+        # character and deletes none, so when the length is kept every character mapped to
+        # one, and the per-character walk below can be skipped.
+        normalized = normalize(text)
+        if len(normalized) == len(text):
+            return normalized, list(range(len(text) + 1))
     return normalize_by_character(text)
 
 
@@ -50,6 +55,8 @@ def _joining_marks() -> re.Pattern:
 
 def normalize_by_character(text: str) -> tuple[str, list[int]]:
     """`normalize_with_offsets` the long way, one character cluster at a time."""
+    # A dash is ー by the katakana before it, which a walk of single characters cannot see.
+    text = katakana_dashes(text)
     pieces: list[str] = []
     offsets: list[int] = []
     i = 0

@@ -34,6 +34,14 @@ _KEPT_WITH_NEWLINES = frozenset("\n\t")
 _REPLACED = frozenset({"Cs", "Co", "Cn"})
 
 
+def katakana_dashes(text: str) -> str:
+    """Dash-like characters after katakana written as ー (マイナンバ－カード → マイナンバーカード);
+    one character for one, so offsets into `text` still hold."""
+    if any(char in _DASHES for char in text):
+        return _KATAKANA_DASH.sub("ー", text)
+    return text
+
+
 def clean(text: str | None, *, newlines: bool = False, nfkc: bool = False) -> str:
     """`text` cleaned by the rules above (None → "")."""
     if not text:
@@ -54,8 +62,7 @@ def clean(text: str | None, *, newlines: bool = False, nfkc: bool = False) -> st
             else:
                 pieces.append(char)
         text = "".join(pieces)
-    if any(char in _DASHES for char in text):
-        text = _KATAKANA_DASH.sub("ー", text)
+    text = katakana_dashes(text)
     if "\u309b" in text or "\u309c" in text:
         text = unicodedata.normalize(
             "NFC", _KANA_MARKS.sub(lambda mark: _SPACING_MARKS[mark.group()], text)

@@ -49,9 +49,25 @@ def test_analyzer_never_raises_and_spans_stay_inside_the_text(text):
         assert 0 <= term.start <= term.end <= len(text)
 
 
+# Characters whose NFKC form differs in length or joins its neighbour: full-width forms,
+# ligatures and squared words (㍻ → 平成), half-width kana and marks, jamo, accents, ß, lines.
+TRICKY_NORMALIZATION = st.text(
+    alphabet=st.sampled_from(
+        list("アｱｶﾞﾊﾟ゛゜\u3099ー－-（）：１Ａａ㍻㈱½ﬁßİΣ\u0301éㄱㅏ\u1100\u1161가\n\t\r 　漢字か")
+    ),
+    max_size=20,
+)
+
+
 @FAST
 @given(ANY_TEXT)
 def test_the_fast_normalization_path_agrees_with_the_character_walk(text):
+    assert normalize_with_offsets(text) == normalize_by_character(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TRICKY_NORMALIZATION)
+def test_the_fast_normalization_path_agrees_on_characters_that_change_length(text):
     assert normalize_with_offsets(text) == normalize_by_character(text)
 
 
