@@ -223,6 +223,17 @@ def test_full_width_digits_and_letters_are_accepted(app, client, submit):
     assert inquiry.phone == "03-1234-5678"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["03ー1234ー5678", "03−1234−5678", "03(1234)5678", "(03) 1234-5678", "03.1234.5678",
+     "03 1234 5678", "０３ｰ１２３４ｰ５６７８", "03‐1234‐5678"],
+)  # fmt: skip
+def test_a_phone_number_is_accepted_whatever_separates_its_groups(app, client, submit, typed):
+    assert submit(client, phone=typed).status_code == 303
+    (inquiry,) = stored_inquiries(app)
+    assert inquiry.phone == "03-1234-5678"
+
+
 def test_hostile_text_is_escaped_when_the_form_is_shown_again(client, submit):
     hostile = '<script>alert("x")</script>'
     html = submit(client, name=hostile, message=hostile, email="bad").get_data(as_text=True)

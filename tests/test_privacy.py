@@ -173,7 +173,91 @@ def test_grouped_or_labelled_numbers_are_masked_whatever_their_check_digit(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["2024-12-11から", "令和6年12月11日", "R6.12.11", "価格 1,234,567円", "123-456 と 789"]
-)
+    "text",
+    [
+        "2024-12-11から", "2024.12.11", "2024ー12ー11", "2024・12・11", "令和6年12月11日",
+        "R6.12.11", "R6/12/11", "12/11から", "価格 1,234,567円", "123-456 と 789", "内線2829",
+    ],
+)  # fmt: skip
 def test_dates_prices_and_short_groups_are_not_personal_data(text):
     assert find(text) == [] and mask(text) == text
+
+
+# --- by kind: every separator and phrasing people use, generated ----------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# What people put between the groups of a number (as typed, before NFKC).
+SEPARATOR_CHARS = [
+    "-", "ー", "ｰ", "−", "－", "‐", "‑", "–", "—", "―", ".", "．", "・", " ", "　", "",
+]  # fmt: skip
+PHONE_PHRASES = ["{}", "携帯{}", "電話番号は{}です", "TEL:{}", "連絡先 {} まで", "{}に折り返し"]
+LABELS = ["受給者番号", "保険者番号", "被保険者番号", "公費負担者番号", "患者番号", "番号"]
+BETWEEN = ["", "が", "は", "：", ":", " ", "は ", "の"]
+
+
+def as_typed(groups: list[str], separator: str) -> str:
+    return separator.join(groups)
+
+
+def digits_left(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    area=st.sampled_from(["03", "06", "011", "0467", "090", "080", "070", "0120"]),
+    rest=st.integers(0, 10**8 - 1),
+    separator=st.sampled_from(SEPARATOR_CHARS),
+    phrase=st.sampled_from(PHONE_PHRASES),
+    bracketed=st.booleans(),
+)
+def test_a_phone_number_is_masked_whatever_separates_its_groups(
+    area, rest, separator, phrase, bracketed
+):
+    length = (11 if area in {"090", "080", "070"} else 10) - len(area)
+    body = f"{rest:08d}"[-length:]
+    middle, last = body[:-4], body[-4:]
+    number = f"{area}({middle}){last}" if bracketed else as_typed([area, middle, last], separator)
+    text = phrase.format(number)
+    assert digits_left(mask(text)) == "", text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first_eleven=st.integers(0, 10**11 - 1).map(lambda n: f"{n:011d}"),
+    separator=st.sampled_from(SEPARATOR_CHARS),
+    label=st.sampled_from(["", "マイナンバー", "個人番号は", "マイナンバーカードの番号 "]),
+)
+def test_a_valid_my_number_is_found_whatever_separates_its_groups(first_eleven, separator, label):
+    number = first_eleven + check_digit(first_eleven)
+    text = f"{label}{as_typed([number[:4], number[4:8], number[8:]], separator)}の方"
+    assert [f.kind for f in find(text)] == ["my_number"], text
+    assert digits_left(mask(text)) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    digits=st.integers(10**5, 10**8 - 1).map(str),
+    label=st.sampled_from(LABELS),
+    between=st.sampled_from(BETWEEN),
+    after=st.booleans(),
+    separator=st.sampled_from(["", "-", "ー", " "]),
+)
+def test_a_labelled_number_is_masked_with_the_label_before_or_after(
+    digits, label, between, after, separator
+):
+    number = as_typed([digits[:3], digits[3:]], separator)
+    text = f"{number}（{label}）を確認" if after else f"{label}{between}{number}の患者"
+    assert digits_left(mask(text)) == "", text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    published=st.sampled_from([("0800", "080", "4583"), ("03", "5253", "1111")]),
+    separator=st.sampled_from(SEPARATOR_CHARS),
+)
+def test_a_published_number_stays_readable_whatever_separates_its_groups(published, separator):
+    text = f"コールセンター {as_typed(list(published), separator)}（通話無料）"
+    assert digits_left(mask(text, PUBLIC_NUMBERS)) == "".join(published)

@@ -22,14 +22,14 @@ from web.core.fields import (
     max_chars,
     multi_line,
     nfkc_compact,
-    nfkc_line,
+    phone_line,
     select_choices,
 )
 from web.core.text_input import one_line
 from web.core.vocabulary import INQUIRY_CATEGORIES, FacilityType
 
 MESSAGE_MAX_CHARS = 4000
-PHONE_PATTERN = re.compile(r"^\+?[\d\- ()]{10,20}$")
+PHONE_PATTERN = re.compile(r"^\+?\d[\d-]{8,18}\d$")
 
 
 class ContactForm(FlaskForm):
@@ -65,7 +65,7 @@ class ContactForm(FlaskForm):
     )
     phone = StringField(
         "電話番号",
-        filters=[nfkc_line],
+        filters=[phone_line],
         validators=[
             Optional(),
             Regexp(

@@ -12,6 +12,7 @@ import re
 from wtforms import EmailField, SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 
+from kb.privacy import unify_separators
 from kb.text import clean
 
 # A sensible check that catches typos; whether the address works is learned when we reply
@@ -33,6 +34,12 @@ def multi_line(text: str | None) -> str:
 def nfkc_line(text: str | None) -> str:
     """Full-width letters and digits made half-width (ＡＢＣ１２３＠ → ABC123@)."""
     return " ".join(clean(text, nfkc=True).split())
+
+
+def phone_line(text: str | None) -> str:
+    """A phone number with its groups joined by "-", whatever separated them (the long-vowel
+    mark, a minus sign, dots, spaces, brackets): 「03ー1234ー5678」「03(1234)5678」 → 03-1234-5678."""
+    return re.sub(r"-+", "-", unify_separators(nfkc_line(text))).strip("-")
 
 
 def nfkc_compact(text: str | None) -> str:
