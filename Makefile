@@ -32,7 +32,7 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 # Index and database are derived: rebuilt from the articles and migrations at every start.
 build: install
 	$(BIN)/kb db upgrade
-	$(BIN)/kb reindex --if-stale
+	$(BIN)/kb reindex --if-stale --keep-going
 
 run: build
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind 127.0.0.1:$(PORT) wsgi:app

@@ -99,11 +99,44 @@ def _tokenized(normalized: str) -> tuple:
     return tuple(_tokenizer().tokenize(normalized))
 
 
+# SudachiPy refuses input over 49,149 bytes: a long article is read in pieces well under it,
+# cut after a line or a sentence, which no word crosses.
+MAX_PIECE_BYTES = 32_000
+_PIECE_ENDS = ("\n", "。", "．", "！", "？", " ")
+
+
+def _pieces(normalized: str) -> list[tuple[int, str]]:
+    """(offset, piece) of the normalized text, each piece at most MAX_PIECE_BYTES in UTF-8."""
+    if len(normalized) * 4 <= MAX_PIECE_BYTES or len(normalized.encode()) <= MAX_PIECE_BYTES:
+        return [(0, normalized)]
+    pieces = []
+    start = 0
+    while start < len(normalized):
+        end = start + MAX_PIECE_BYTES // 4  # four bytes a character at most: always fits
+        if end >= len(normalized):
+            pieces.append((start, normalized[start:]))
+            break
+        cut = max(normalized.rfind(mark, start, end) for mark in _PIECE_ENDS)
+        # A run with no line, sentence or space in 8,000 characters is not prose: cut anywhere.
+        end = cut + 1 if cut > start else end
+        pieces.append((start, normalized[start:end]))
+        start = end
+    return pieces
+
+
 def _words(text: str) -> list[_Word]:
     """Content words of `text` with original offsets; synonyms not applied."""
     normalized, offsets = normalize_with_offsets(text)
     if not normalized.strip():
         return []
+    pieces = _pieces(normalized)
+    if len(pieces) == 1:
+        return _piece_words(normalized, offsets)
+    return [word for start, piece in pieces for word in _piece_words(piece, offsets[start:])]
+
+
+def _piece_words(normalized: str, offsets: list[int]) -> list[_Word]:
+    """`_words` of one piece of normalized text; `offsets` maps its characters to the original."""
     morphemes = _tokenized(normalized)
     # Kanji numerals (十二) arrive as the digits the dictionary normalizes them to (12).
     pieces = [
@@ -399,7 +432,8 @@ def reading_bigrams(text: str) -> list[str]:
     normalized, _ = normalize_with_offsets(text)
     bigrams: list[str] = []
     run: list[str] = []
-    for morpheme in _tokenizer().tokenize(normalized):
+    every = (m for _, piece in _pieces(normalized) for m in _tokenizer().tokenize(piece))
+    for morpheme in every:
         pos = morpheme.part_of_speech()
         reading = morpheme.reading_form()
         if pos[0] in DROPPED_POS or pos[1] == "数詞" or not reading or reading == "キゴウ":
@@ -429,11 +463,12 @@ def morphemes(text: str) -> list[Morpheme]:
         Morpheme(
             m.normalized_form().casefold(),
             m.reading_form(),
-            offsets[m.begin()],
-            offsets[m.end()],
+            offsets[start + m.begin()],
+            offsets[start + m.end()],
             m.part_of_speech()[0] in {"名詞", "接頭辞", "接尾辞"},
         )
-        for m in _tokenized(normalized)
+        for start, piece in _pieces(normalized)
+        for m in _tokenized(piece)
     ]
 
 

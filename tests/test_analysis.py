@@ -214,3 +214,26 @@ def test_a_negative_question_does_not_match_every_negative_article(engine):
     # 「方法はありませんか」 used to share a bare ない with 表示されない and rank not-displayed.
     hits = engine.search("ほかに問い合わせる方法はありませんか", highlight=False).hits
     assert "not-displayed" not in [hit.id for hit in hits[:2]]
+
+
+# --- long text: SudachiPy refuses input over 49,149 bytes ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "separator", ["\n", "。", " ", ""], ids=["lines", "sentences", "spaces", "one-run"]
+)
+def test_a_text_far_over_the_dictionarys_limit_is_analyzed_whole(separator):
+    sentence = "医療扶助のオンライン資格確認を導入する手順です"
+    text = separator.join([sentence] * 2_000) + separator + "最後に補助金の申請期間"
+    assert len(text.encode()) > 2 * 49_149
+    terms = analyze(text)
+    assert sum(term.text == "導入" for term in terms) >= 1_990  # none lost at the cuts
+    last = [term for term in terms if term.text == "申請"][-1]
+    assert text[last.start : last.end] == "申請"
+    assert reading_bigrams(text)[-2:] == ["キカ", "カン"]
+
+
+def test_words_are_never_split_where_a_long_text_is_cut_at_a_sentence():
+    sentence = "資格確認端末の設定を変更します。"
+    terms = analyze(sentence * 5_000)
+    assert {term.text for term in terms} == {term.text for term in analyze(sentence)}

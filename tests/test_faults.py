@@ -250,3 +250,61 @@ def test_the_access_log_never_holds_what_was_typed(site):
     log = server.access_log.read_text(encoding="utf-8")
     assert '"GET /search HTTP/1.1" 200' in log
     assert "5678" not in log and "%E9" not in log.upper()
+
+
+def test_slow_clients_never_stop_the_site_from_answering(site):
+    server = site.start()
+    host, port = server.url.removeprefix("http://").split(":")
+    slow = []
+    try:
+        # Five connections that send the start of their headers and then nothing more.
+        for _ in range(5):
+            connection = socket.create_connection((host, int(port)), timeout=5)
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            slow.append(connection)
+        time.sleep(0.5)
+        for _ in range(10):
+            started = time.monotonic()
+            assert server.get("/healthz")[0] == 200
+            assert time.monotonic() - started < 1.0
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def test_the_longest_search_the_app_accepts_is_answered_in_json(site):
+    server = site.start()
+    # 400 characters is kb.search.MAX_QUERY_CHARS; 9 bytes each once percent-encoded.
+    status, body = server.get("/api/search?" + urllib.parse.urlencode({"q": "補" * 400}))
+    assert status == 200 and isinstance(body, dict), body
+    # Longer than the app accepts, but within the request line: the app's own Japanese error.
+    status, body = server.get("/api/search?" + urllib.parse.urlencode({"q": "補" * 800}))
+    assert status == 400 and "400文字以内" in body["error"]["message"]
+    for length in (400, 800):
+        status, page = server.get(
+            "/search?" + urllib.parse.urlencode({"q": "助成金" * (length // 3)})
+        )
+        assert status == 200 and "検索" in page
+
+
+def test_a_very_long_article_and_a_broken_one_still_let_make_runs_steps_start_the_site(site):
+    # Far over the 49,149 bytes SudachiPy accepts in one piece.
+    source = (site.articles_dir / "call-center.md").read_text(encoding="utf-8")
+    long_body = "コールセンターでは専任のスタッフが電話で直接対応します。\n" * 700
+    (site.articles_dir / "call-center.md").write_text(source + "\n" + long_body, "utf-8")
+    assert len(long_body) > 17_000
+    checked = kb(["check"], site.env)
+    assert checked.returncode == 0 and "Traceback" not in checked.stderr, checked.stderr
+    assert kb(["reindex", "--if-stale"], site.env).returncode == 0
+
+    (site.articles_dir / "broken.md").write_text(
+        "---\nid: broken\ntitle: 壊れた記事\ncategory: nowhere\n---\n本文\n", encoding="utf-8"
+    )
+    # `make run`: kb db upgrade, kb reindex --if-stale --keep-going, then gunicorn.
+    reindexed = kb(["reindex", "--if-stale", "--keep-going"], site.env)
+    assert reindexed.returncode == 0, reindexed.stderr
+    assert "broken.md" in reindexed.stderr and "前回の索引を使い続けます" in reindexed.stderr
+    server = site.start()
+    status, health = server.get("/healthz")
+    assert status == 200 and health["status"] == "degraded" and health["article_problems"] >= 1
+    assert server.search_ids("コールセンターの受付時間")[0] == "call-center"

@@ -23,7 +23,9 @@ def user_context() -> dict:
     return {
         "console_user": user,
         "can": lambda *roles: can(user, *roles),
-        "logout_form": LogoutForm(),
+        # Rendering needs only its CSRF token: never read the request's body here, which an
+        # error page (a body over the limit, 413) must not touch.
+        "logout_form": LogoutForm(formdata=None),
         "role_labels": Role.labels(),
     }
 

@@ -54,6 +54,7 @@ def safe_next(value: str | None) -> str:
         and "\\" not in value
         and "//" not in value
         and "/.." not in value
+        and value.isprintable()  # a line break would split the Location header
     ):
         return value
     return url_for("console.home")

@@ -76,7 +76,7 @@ def api_chat():
         return error_response(415, MESSAGES["content_type"])
     try:
         payload = json.loads(request.get_data(cache=False) or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…]]]]
         return error_response(400, MESSAGES["json"])
     if not isinstance(payload, dict):
         return error_response(400, MESSAGES["object"])

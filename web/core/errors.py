@@ -6,7 +6,10 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from web.core import db
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +24,16 @@ MESSAGES = {
     500: "申し訳ありません。システムで問題が発生しました。時間をおいてもう一度お試しください。",
     503: "ただいま混み合っているか、保守中です。時間をおいてもう一度お試しください。",
 }
+DATABASE_MESSAGE = (
+    "申し訳ありません。ただいまシステムに記録を保存できません。時間をおいてもう一度お試しいただくか、"
+    "お急ぎの場合はコールセンターにお電話ください。"
+)
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SQLAlchemyError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -52,6 +60,17 @@ def _http_error(error: HTTPException):
     return error_response(
         status, MESSAGES.get(status) if status != 400 or not error.description else None
     )
+
+
+def _database_error(error: SQLAlchemyError):
+    # The type only: SQLAlchemy's message carries the statement's parameters, which can be
+    # what a person typed.
+    log.error(
+        "データベースの処理に失敗しました（%s）: %s %s",
+        type(error).__name__, request.method, request.path,
+    )  # fmt: skip
+    db.session().rollback()  # the error page reads who is logged in through the same session
+    return error_response(503, DATABASE_MESSAGE)
 
 
 def _unexpected_error(error: Exception):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -30,9 +30,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a form left open over lunch still submits
+    # Before the CSRF check, which reads the form: a body over the limit is refused unread.
+    app.before_request(_refuse_oversized_body)
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(_security_headers)
+
+
+def _refuse_oversized_body():
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        abort(413)
 
 
 def _security_headers(response):
