@@ -48,12 +48,20 @@ def test_deeply_nested_json_to_the_chat_is_a_json_400(client, depth):
     assert response.get_json()["error"]["message"]
 
 
-def test_a_nul_byte_in_the_console_lookup_is_answered_and_not_logged(app, logged_in, caplog):
-    client = logged_in(app, "agent")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_app(request):
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
+def test_a_nul_byte_in_any_search_is_answered_and_not_logged(storage_app, logged_in, caplog):
+    client = logged_in(storage_app, "agent")
     with caplog.at_level(logging.DEBUG):
-        for path in ("/console/lookup", "/console/"):
-            response = client.get(path, query_string={"q": "補助金\x00受給者番号7654321"})
-            assert response.status_code == 200
+        for path in ("/console/lookup", "/console/", "/search", "/api/search", "/contact"):
+            query = {"q": "補助金\x00受給者番号7654321", "chat": "\x00", "category": "\x00"}
+            response = client.get(path, query_string=query)
+            # /api/search names the unknown category; every other page answers.
+            assert response.status_code == (400 if path == "/api/search" else 200), path
+            assert is_japanese_page(response)
     assert "7654321" not in caplog.text and "補助金" not in caplog.text
 
 

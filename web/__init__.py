@@ -36,7 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     settings = settings_module.load(
         **{key: value for key, value in overrides.items() if not key.isupper()}
     )
-    settings.instance.mkdir(parents=True, exist_ok=True)
+    _private_folder(settings.instance)
     app = Flask(__name__, instance_path=str(settings.instance))
     app.extensions["settings"] = settings
     app.config.from_mapping(
@@ -78,6 +78,14 @@ def _register_features(app: Flask) -> None:
     contact.init_app(app)
     accounts.init_app(app)
     console.init_app(app)
+
+
+def _private_folder(folder: Path) -> None:
+    """The instance folder (database, index, outbox, secret key) is its owner's alone; one made
+    earlier by hand keeps its mode."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # mkdir's mode passes through the umask
 
 
 def _instance_secret_key(instance: Path) -> str:

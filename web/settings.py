@@ -192,6 +192,12 @@ class Settings:
         _integer(0, 365),
         "確認期限の何日前から確認待ちの一覧に載せるか",
     )
+    retention_days: int = setting(
+        365,
+        "HELPDESK_RETENTION_DAYS",
+        _integer(1, 3650),
+        "検索の記録・チャットの会話・記事の評価を残す日数（kb purge の既定。お問い合わせは消さない）",
+    )
     index_dir: Path | None = setting(
         None, "HELPDESK_INDEX_DIR", _path, "検索索引のフォルダ", show_default="instance/index"
     )

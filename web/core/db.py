@@ -6,8 +6,11 @@ writes); PostgreSQL when DATABASE_URL says so. Nothing else in the app creates e
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +29,7 @@ def make_engine(url: str) -> Engine:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -37,6 +41,18 @@ def make_engine(url: str) -> Engine:
         max_overflow=5,
         connect_args={"connect_timeout": 5},
     )
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only, before SQLite creates it with the
+    umask's mode (its -wal and -shm files take the same mode)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
 
 
 def _sqlite_pragmas(connection, _record) -> None:
