@@ -6,6 +6,8 @@
                               `page_text`
 - tests/plugins/console.py    `add_user`, `login`, `logged_in`, `add_inquiry`
 - tests/plugins/cli.py        `run_kb`
+- tests/plugins/servers.py    `site` (gunicorn as `make run` starts it), `redis_server`,
+                              `free_port`
 - tests/plugins/browser.py    `live_server`, `browser`, `page`, `screenshot`, `axe_source`,
                               `axe_violations`, `describe_violations`
 
@@ -19,4 +21,5 @@ pytest_plugins = [
     "tests.plugins.console",
     "tests.plugins.cli",
     "tests.plugins.browser",
+    "tests.plugins.servers",
 ]

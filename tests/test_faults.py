@@ -8,11 +8,8 @@ article fails `kb check` and never replaces the good content on the site.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -21,117 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from kb import ARTICLES_DIR
-
 pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class Gunicorn:
-    """`make run`'s server: the same WSGI app and settings, two workers, an instance folder of
-    its own."""
-
-    def __init__(self, environment: dict[str, str]):
-        self.environment = environment
-        self.process: subprocess.Popen | None = None
-        self.url = ""
-
-    def start(self) -> Gunicorn:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        logs = Path(self.environment["HELPDESK_INSTANCE"]).parent
-        self.access_log = logs / f"access-{port}.log"
-        self.error_log = logs / f"error-{port}.log"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2"]
-            + ["--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=PROJECT_ROOT,
-            env=self.environment,
-            stdout=self.access_log.open("wb"),
-            # a file, not a pipe: nobody reads a pipe while the server runs, and a full one
-            # would block the server
-            stderr=self.error_log.open("wb"),
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(self.error_log.read_text(encoding="utf-8", errors="replace"))
-            try:
-                if self.get("/healthz")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer /healthz within 60 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def get(self, path: str) -> tuple[int, dict | str]:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
-                return response.status, _body(response)
-        except urllib.error.HTTPError as error:
-            return error.code, _body(error)
-
-    def search_ids(self, query: str) -> list[str]:
-        status, body = self.get("/api/search?" + urllib.parse.urlencode({"q": query}))
-        assert status == 200, body
-        return [result["id"] for result in body["results"]]
-
-
-def _body(response) -> dict | str:
-    text = response.read().decode("utf-8")
-    return json.loads(text) if response.headers.get_content_type() == "application/json" else text
-
-
-@pytest.fixture
-def site(tmp_path):
-    """A copy of the real articles and an instance folder, both free to damage."""
-    articles = tmp_path / "articles"
-    shutil.copytree(ARTICLES_DIR, articles)
-    environment = {
-        **os.environ,
-        "HELPDESK_INSTANCE": str(tmp_path / "instance"),
-        "HELPDESK_ARTICLES_DIR": str(articles),
-    }
-    environment.pop("DATABASE_URL", None)
-    kb(["db", "upgrade"], environment)
-    servers: list[Gunicorn] = []
-
-    class Site:
-        index = tmp_path / "instance" / "index"
-        articles_dir = articles
-        env = environment
-
-        @staticmethod
-        def start() -> Gunicorn:
-            server = Gunicorn(environment).start()
-            servers.append(server)
-            return server
-
-    yield Site
-    for server in servers:
-        server.stop()
-
-
-def kb(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "web.cli", *arguments],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def generation(server: Gunicorn) -> str:
+def generation(server) -> str:
     status, body = server.get("/healthz")
     assert status == 200
     return body["index_generation"]
@@ -176,7 +68,7 @@ def test_a_malformed_article_fails_the_check_and_the_site_keeps_the_good_content
     edited = site.articles_dir / "subsidy-period.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("---", "----", 1), "utf-8")
 
-    checked = kb(["check"], site.env)
+    checked = site.kb(["check"])
     assert checked.returncode != 0
     assert "broken.md" in checked.stdout and "subsidy-period.md" in checked.stdout
 
@@ -293,15 +185,15 @@ def test_a_very_long_article_and_a_broken_one_still_let_make_runs_steps_start_th
     long_body = "コールセンターでは専任のスタッフが電話で直接対応します。\n" * 700
     (site.articles_dir / "call-center.md").write_text(source + "\n" + long_body, "utf-8")
     assert len(long_body) > 17_000
-    checked = kb(["check"], site.env)
+    checked = site.kb(["check"])
     assert checked.returncode == 0 and "Traceback" not in checked.stderr, checked.stderr
-    assert kb(["reindex", "--if-stale"], site.env).returncode == 0
+    assert site.kb(["reindex", "--if-stale"]).returncode == 0
 
     (site.articles_dir / "broken.md").write_text(
         "---\nid: broken\ntitle: 壊れた記事\ncategory: nowhere\n---\n本文\n", encoding="utf-8"
     )
     # `make run`: kb db upgrade, kb reindex --if-stale --keep-going, then gunicorn.
-    reindexed = kb(["reindex", "--if-stale", "--keep-going"], site.env)
+    reindexed = site.kb(["reindex", "--if-stale", "--keep-going"])
     assert reindexed.returncode == 0, reindexed.stderr
     assert "broken.md" in reindexed.stderr and "前回の索引を使い続けます" in reindexed.stderr
     server = site.start()

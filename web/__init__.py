@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import settings as settings_module
 from web.settings import Settings
@@ -52,6 +53,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.proxy_hops:
+        # Only the configured number of proxies is believed: the client's address (rate limits),
+        # scheme (secure cookies, CSRF's referrer check) and host (Origin checks, sitemap URLs).
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+            x_port=settings.proxy_hops,
+        )
     _init_core(app, settings)
     _register_features(app)
     return app

@@ -119,6 +119,14 @@ def _phone(value: str) -> str:
     return value.strip()
 
 
+def _hosts(value: str) -> tuple[str, ...]:
+    hosts = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    for host in hosts:
+        if not re.fullmatch(r"\.?[a-z0-9.-]+(:\d+)?", host):
+            raise ValueError(f"{host!r} はホスト名ではありません（例: helpdesk.example.jp）")
+    return hosts
+
+
 def _phones(value: str) -> tuple[str, ...]:
     return tuple(_phone(part) for part in value.split(",") if part.strip())
 
@@ -229,6 +237,22 @@ class Settings:
         _integer(1, 24 * 30),
         "管理画面のログインが続く時間（時間）",
     )
+    # Behind a proxy.
+    proxy_hops: int = setting(
+        0,
+        "HELPDESK_PROXY_HOPS",
+        _integer(0, 5),
+        "前に置いたプロキシの段数（nginx の後ろなら 1）。この段数の X-Forwarded-For・Proto・Host・Port "
+        "だけを信じる。プロキシなしで 1 以上にすると、だれでも接続元を偽れます",
+    )
+    trusted_hosts: tuple[str, ...] = setting(
+        (),
+        "HELPDESK_TRUSTED_HOSTS",
+        _hosts,
+        "答えるホスト名（カンマ区切り、`.example.jp` でその下すべて）。ほかの Host は 400。"
+        "空なら制限なし",
+        show_default="（制限なし）",
+    )
     # Limits per client (Flask-Limiter's notation).
     ratelimit_storage_uri: str = setting(
         "memory://",
@@ -244,6 +268,12 @@ class Settings:
     )
     chat_rate_limit: str = setting(
         "60 per minute", "HELPDESK_CHAT_RATE_LIMIT", _rate_limit, "チャットの発言回数の上限"
+    )
+    search_rate_limit: str = setting(
+        "120 per minute",
+        "HELPDESK_SEARCH_RATE_LIMIT",
+        _rate_limit,
+        "検索（画面と /api/）と記事 API の回数の上限（1つの接続元あたり）",
     )
     login_rate_limit: str = setting(
         "10 per minute",
@@ -407,6 +437,8 @@ def flask_config(settings: Settings) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": settings.resolved_database_url,
         "SESSION_COOKIE_SECURE": not settings.insecure_cookies,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        # Werkzeug answers any other Host with 400 (a Japanese page, web.core.errors).
+        "TRUSTED_HOSTS": list(settings.trusted_hosts) or None,
     }
 
 

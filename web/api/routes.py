@@ -15,11 +15,16 @@ from kb.search import dates_json
 from web.core import clock
 from web.core.errors import error_response
 from web.core.knowledge import search_engine
+from web.core.security import limiter
 from web.core.text_input import QUERY_MAX_CHARS, query_arg
 from web.faq import answer_cache
 from web.faq.search_log import record_search
+from web.settings import current_settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# Every route of the API, counted per client (HELPDESK_SEARCH_RATE_LIMIT): generous for people,
+# a wall for a script that loops.
+limiter.limit(lambda: current_settings().search_rate_limit)(bp)
 
 DEFAULT_LIMIT = 10
 MIN_LIMIT, MAX_LIMIT = 1, 50

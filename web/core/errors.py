@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -45,6 +47,14 @@ def error_response(status: int, message: str | None = None):
     message = message or MESSAGES.get(status, MESSAGES[500])
     if wants_json():
         return jsonify(error={"status": status, "message": message}), status
+    if request_ctx.url_adapter is None:
+        # A Host outside HELPDESK_TRUSTED_HOSTS: no URL of this site can be built for it, so
+        # the page names none (the site's layout links everywhere).
+        page = (
+            '<!doctype html><html lang="ja"><meta charset="utf-8">'
+            f"<title>{status}</title><p>{escape(message)}</p></html>"
+        )
+        return page, status, {"Content-Type": "text/html; charset=utf-8"}
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -44,6 +44,7 @@ def index():
 
 
 @bp.get("/search")
+@limiter.limit(lambda: current_settings().search_rate_limit)
 def search():
     engine = search_engine()
     query = query_arg("q")

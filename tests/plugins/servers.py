@@ -1,0 +1,180 @@
+"""Real servers for the topology tests: gunicorn as `make run` starts it, redis-server and
+nginx from Debian, each on a free loopback port in a folder of the test's own.
+
+- `site`          gunicorn with two workers on a copy of the articles (see its docstring)
+- `redis_server`  a redis-server; its URL is `redis_server.url`
+- `free_port()`   a free loopback port
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kb import ARTICLES_DIR
+from tests.support import unavailable
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """`make run`'s server: the same WSGI app and settings, two workers, an instance folder of
+    its own."""
+
+    def __init__(self, environment: dict[str, str]):
+        self.environment = environment
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def start(self) -> Gunicorn:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        logs = Path(self.environment["HELPDESK_INSTANCE"]).parent
+        self.access_log = logs / f"access-{port}.log"
+        self.error_log = logs / f"error-{port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--workers", "2"]
+            + ["--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=PROJECT_ROOT,
+            env=self.environment,
+            stdout=self.access_log.open("wb"),
+            # a file, not a pipe: nobody reads a pipe while the server runs, and a full one
+            # would block the server
+            stderr=self.error_log.open("wb"),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(self.error_log.read_text(encoding="utf-8", errors="replace"))
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def get(self, path: str) -> tuple[int, dict | str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, _body(response)
+        except urllib.error.HTTPError as error:
+            return error.code, _body(error)
+
+    def search_ids(self, query: str) -> list[str]:
+        status, body = self.get("/api/search?" + urllib.parse.urlencode({"q": query}))
+        assert status == 200, body
+        return [result["id"] for result in body["results"]]
+
+
+def _body(response) -> dict | str:
+    text = response.read().decode("utf-8")
+    return json.loads(text) if response.headers.get_content_type() == "application/json" else text
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The site as `make run` serves it: `site.start()` → a running Gunicorn (stopped at the
+    end), `site.env` its environment (change it before starting), `site.kb(args)` a `kb`
+    command on it, `site.articles_dir` and `site.index`. A copy of the real articles and an
+    instance folder of its own, both free to damage."""
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES_DIR, articles)
+    environment = {
+        **os.environ,
+        "HELPDESK_INSTANCE": str(tmp_path / "instance"),
+        "HELPDESK_ARTICLES_DIR": str(articles),
+    }
+    environment.pop("DATABASE_URL", None)
+    kb(["db", "upgrade"], environment)
+    servers: list[Gunicorn] = []
+
+    class Site:
+        index = tmp_path / "instance" / "index"
+        articles_dir = articles
+        env = environment
+
+        @staticmethod
+        def start() -> Gunicorn:
+            server = Gunicorn(environment).start()
+            servers.append(server)
+            return server
+
+        @staticmethod
+        def kb(arguments: list[str]) -> subprocess.CompletedProcess:
+            return kb(arguments, environment)
+
+    yield Site
+    for server in servers:
+        server.stop()
+
+
+def kb(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *arguments],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class RedisServer:
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("redis-server did not answer PING within 20 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server from Debian on a free port (`.url`), stopped at the end."""
+    if shutil.which("redis-server") is None:
+        unavailable(
+            "redis-server がありません（.ci/run が apt-get install redis-server で入れます）"
+        )
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
