@@ -178,3 +178,88 @@ def redis_server(tmp_path):
     server = RedisServer(tmp_path)
     yield server
     server.stop()
+
+
+class Nginx:
+    """deploy/nginx/helpdesk.conf itself, with its deployment values replaced for loopback."""
+
+    HOST = "helpdesk.example.jp"
+
+    def __init__(self, folder: Path, upstream: str):
+        self.folder = folder
+        self.https_port, self.http_port = free_port(), free_port()
+        certificate, key = folder / "cert.pem", folder / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", f"/CN={self.HOST}", "-addext", f"subjectAltName=DNS:{self.HOST}",
+             "-keyout", str(key), "-out", str(certificate)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        site = (PROJECT_ROOT / "deploy" / "nginx" / "helpdesk.conf").read_text(encoding="utf-8")
+        replacements = {
+            "server 127.0.0.1:8000;": f"server {upstream};",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{self.https_port} ssl http2;",
+            "listen 80;": f"listen 127.0.0.1:{self.http_port};",
+            "/etc/ssl/helpdesk/fullchain.pem": str(certificate),
+            "/etc/ssl/helpdesk/privkey.pem": str(key),
+            "root /srv/helpdesk/deploy/nginx;": f"root {PROJECT_ROOT / 'deploy' / 'nginx'};",
+        }
+        for old, new in replacements.items():
+            assert old in site, f"deploy/nginx/helpdesk.conf no longer has {old!r}"
+            site = site.replace(old, new)
+        (folder / "helpdesk.conf").write_text(site, encoding="utf-8")
+        (folder / "nginx.conf").write_text(
+            f"""
+user root;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    include {folder}/helpdesk.conf;
+}}
+""",
+            encoding="utf-8",
+        )
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / "stderr.log").open("wb"),
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError((folder / "stderr.log").read_text(errors="replace"))
+            try:
+                socket.create_connection(("127.0.0.1", self.https_port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("nginx did not listen within 20 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def nginx():
+    """`nginx(folder, upstream)`: deploy/nginx/helpdesk.conf served on free loopback ports with a
+    fresh self-signed certificate (`.https_port`, `.http_port`, `.HOST`); stopped at the end."""
+    if shutil.which("nginx") is None or shutil.which("openssl") is None:
+        unavailable("nginx がありません（.ci/run が apt-get install nginx で入れます）")
+    started = []
+
+    def start(folder: Path, upstream: str) -> Nginx:
+        folder.mkdir(parents=True, exist_ok=True)
+        server = Nginx(folder, upstream)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
