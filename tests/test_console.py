@@ -160,6 +160,27 @@ def test_too_many_login_attempts_get_a_japanese_429(
     assert "しばらく待ってから" in page_text(response)
 
 
+def test_one_account_is_throttled_whatever_address_the_attempts_come_from(
+    make_app, add_user, csrf_token_from, page_text
+):
+    app = make_app(login_account_rate_limit="3 per minute")
+    add_user(app, "agent@helpdesk.example.jp", "agent")
+    add_user(app, "editor@helpdesk.example.jp", "editor")
+
+    def attempt(email: str, address: str):
+        client = app.test_client()
+        address_env = {"REMOTE_ADDR": address}
+        html = page_text(client.get("/console/login", environ_base=address_env))
+        data = {"csrf_token": csrf_token_from(html), "email": email, "password": "wrong password!!"}
+        return client.post("/console/login", data=data, environ_base=address_env)
+
+    statuses = [attempt("Agent@helpdesk.example.jp", f"10.0.0.{n}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]  # four addresses, one account
+    refused = attempt("agent@helpdesk.example.jp", "10.0.0.99")
+    assert refused.status_code == 429 and "しばらく待ってから" in page_text(refused)
+    assert attempt("editor@helpdesk.example.jp", "10.0.0.99").status_code == 200
+
+
 @pytest.mark.parametrize(
     "next_path, lands_on",
     [

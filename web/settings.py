@@ -281,6 +281,12 @@ class Settings:
         _rate_limit,
         "管理画面のログインを試せる回数の上限",
     )
+    login_account_rate_limit: str = setting(
+        "10 per 10 minutes",
+        "HELPDESK_LOGIN_ACCOUNT_RATE_LIMIT",
+        _rate_limit,
+        "1つのアカウント（メールアドレス）にログインを試せる回数の上限（接続元を問わず数える）",
+    )
     feedback_rate_limit: str = setting(
         "20 per minute",
         "HELPDESK_FEEDBACK_RATE_LIMIT",

@@ -16,8 +16,19 @@ def _rate_limit() -> str:
     return current_settings().login_rate_limit
 
 
+def _account_rate_limit() -> str:
+    return current_settings().login_account_rate_limit
+
+
+def _account() -> str:
+    """The account a login attempt is for (case-folded e-mail): guessing one account's password
+    from many addresses is counted too, in the same storage as every limit (Redis in production)."""
+    return "login-account:" + (request.form.get("email") or "").strip().casefold()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
+@limiter.limit(_account_rate_limit, key_func=_account, methods=["POST"])
 def login():
     target = safe_next(request.values.get("next"))
     if request.method == "GET" and auth.current_user() is not None:
