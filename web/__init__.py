@@ -69,9 +69,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_core(app: Flask, settings: Settings) -> None:
-    from web.core import db, errors, knowledge, security
+    from web.core import db, errors, knowledge, outbox, security
 
     db.init_app(app)
+    outbox.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     knowledge.init_app(app)

@@ -119,6 +119,28 @@ def _phone(value: str) -> str:
     return value.strip()
 
 
+def _smtp_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+        raise ValueError(
+            "smtp://host:port、smtp+starttls://user:pass@host:587、smtps://user:pass@host:465"
+            " のように指定してください"
+        )
+    return value.strip()
+
+
+def _address(value: str) -> str:
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    name, address = parseaddr(value.strip())
+    if "@" not in address:
+        raise ValueError("メールアドレスを指定してください（例: 'ヘルプデスク <help@example.jp>'）")
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
 def _hosts(value: str) -> tuple[str, ...]:
     hosts = tuple(part.strip().lower() for part in value.split(",") if part.strip())
     for host in hosts:
@@ -292,6 +314,43 @@ class Settings:
         "HELPDESK_FEEDBACK_RATE_LIMIT",
         _rate_limit,
         "記事の「役に立ちましたか」の送信回数の上限",
+    )
+    # Mail (web.core.mail, web.core.outbox).
+    smtp_url: str | None = setting(
+        None,
+        "HELPDESK_SMTP_URL",
+        _smtp_url,
+        "メールを送る SMTP サーバー（`smtp://host:25`、`smtp+starttls://user:pass@host:587`、"
+        "`smtps://user:pass@host:465`）。未設定ならメールは instance の `outbox/` に .eml で書かれ、"
+        "管理画面に一覧されます",
+        show_default="（未設定: outbox フォルダ）",
+    )
+    mail_from: str = setting(
+        "医療扶助オンライン資格確認ヘルプデスク <noreply@helpdesk.invalid>",
+        "HELPDESK_MAIL_FROM",
+        _address,
+        "送るメールの差出人",
+    )
+    mail_reply_to: str | None = setting(
+        None,
+        "HELPDESK_MAIL_REPLY_TO",
+        _address,
+        "回答メールの返信先（未設定なら差出人）",
+        show_default="（差出人）",
+    )
+    agent_notify: str | None = setting(
+        None,
+        "HELPDESK_AGENT_NOTIFY",
+        _address,
+        "新しいお問い合わせを知らせる宛先（オペレーターの共有アドレス）。未設定なら知らせない",
+        show_default="（未設定）",
+    )
+    mail_in_background: bool = setting(
+        True,
+        "HELPDESK_MAIL_IN_BACKGROUND",
+        _flag,
+        "アプリの中の送信係が数秒ごとに送る（0 なら `kb mail send` で送る）",
+        show_default="1",
     )
     # Performance.
     search_cache_size: int = setting(

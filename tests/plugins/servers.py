@@ -3,6 +3,8 @@ nginx from Debian, each on a free loopback port in a folder of the test's own.
 
 - `site`          gunicorn with two workers on a copy of the articles (see its docstring)
 - `redis_server`  a redis-server; its URL is `redis_server.url`
+- `smtp_server`   aiosmtpd on loopback, collecting what it receives
+- `nginx`         deploy/nginx/helpdesk.conf in front of an upstream
 - `free_port()`   a free loopback port
 """
 
@@ -263,3 +265,49 @@ def nginx():
     yield start
     for server in started:
         server.stop()
+
+
+class SmtpServer:
+    """aiosmtpd on a loopback port: every message it accepts, parsed, in `.messages`."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.messages: list = []
+        self._controller = None
+
+    def start(self) -> SmtpServer:
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        received = self.messages
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+                received.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, count: int, seconds: float = 10.0) -> list:
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port: `.url`, `.messages` (parsed,
+    in arrival order), `.wait_for(n)`, `.stop()` and `.start()` again on the same port."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

@@ -31,6 +31,8 @@ def make_app(index_dir: Path, instance: Path, database_url: str, **overrides):
             "insecure_cookies": True,
             # Each row is written in the request, so a test reads what it just did.
             "log_writes_in_background": False,
+            # Mail is delivered by the test (outbox.deliver_app), unless a test turns it on.
+            "mail_in_background": False,
             **overrides,
         }
     )

@@ -33,10 +33,10 @@ def _register_commands() -> None:
     """Every command, each defined next to the code it drives."""
     from web.accounts import cli as accounts_cli
     from web.chat import cli as chat_cli
-    from web.cli import content, db, settings
+    from web.cli import content, db, mail, settings
     from web.console import cli as console_cli
 
-    for module in (content, settings, db, chat_cli, accounts_cli, console_cli):
+    for module in (content, settings, db, mail, chat_cli, accounts_cli, console_cli):
         module.register(cli)
 
 

@@ -1,6 +1,7 @@
 """The console for call-centre agents, editors and admins (login required for every page).
 
 - `/console/`            agents: the newest inquiries; filter, search, detail, status, notes
+- `/console/mails`       agents: every mail sent or waiting, its delivery state and failure
 - `/console/lookup`      everyone: keyboard-first search with a "copy answer" button
 - `/console/analytics`   editors: top and zero-result searches, chat fallbacks, feedback
 - `/console/preview/…`   editors: any article of the working tree, its problems and queries
@@ -54,6 +55,6 @@ def home():
     return redirect(url_for("console.analytics"))
 
 
-from web.console import analytics, inquiries, lookup, preview, review  # noqa: E402  (the views need `bp`)
+from web.console import analytics, inquiries, lookup, mails, preview, review  # noqa: E402
 
-__all__ = ["bp", "analytics", "inquiries", "lookup", "preview", "review"]
+__all__ = ["bp", "analytics", "inquiries", "lookup", "mails", "preview", "review"]

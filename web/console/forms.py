@@ -24,3 +24,14 @@ class NoteForm(FlaskForm):
         filters=[multi_line],
         validators=[Required("メモを入力してください。"), max_chars(4000, "メモ")],
     )
+
+
+REPLY_MAX_CHARS = 10_000
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        "回答",
+        filters=[multi_line],
+        validators=[Required("回答を入力してください。"), max_chars(REPLY_MAX_CHARS, "回答")],
+    )

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from kb.text import clean
 from web.accounts.auth import current_user, roles_required
-from web.console import STATUS_LABELS, bp
-from web.console.forms import NoteForm, StatusForm
-from web.core import db
+from web.console import STATUS_LABELS, bp, replies
+from web.console.forms import NoteForm, ReplyForm, StatusForm
+from web.core import db, outbox
+from web.core.knowledge import search_engine
 from web.core.models import Inquiry, InquiryNote
 from web.core.vocabulary import INQUIRY_CATEGORIES, FacilityType
+from web.settings import current_settings
 
 PER_PAGE = 50
 CATEGORY_LABELS = dict(INQUIRY_CATEGORIES)
@@ -83,7 +85,30 @@ def inquiry_list():
 @roles_required("agent")
 def inquiry_detail(inquiry_id: int):
     inquiry = _inquiry_or_404(inquiry_id)
-    return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm())
+    reply_form = ReplyForm(formdata=None)
+    article = search_engine().articles.get(request.args.get("insert", ""))
+    if article is not None:
+        # 「この記事の回答を入れる」: the article's answer and link start the reply.
+        reply_form.body.data = replies.article_reply(article)
+    return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm(), reply_form)
+
+
+@bp.post("/inquiries/<int:inquiry_id>/reply")
+@roles_required("agent")
+def reply(inquiry_id: int):
+    """Send a reply: queued in the outbox with the inquiry's change, delivered in seconds."""
+    inquiry = _inquiry_or_404(inquiry_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm(), form), 400
+    database = db.session()
+    replies.queue_reply(database, inquiry, form.body.data, current_user().email, current_settings())
+    database.commit()
+    outbox.wake(current_app)
+    flash("回答を送信しました（送信待ちに入り、数秒で送られます）。", "info")
+    return redirect(
+        url_for("console.inquiry_detail", inquiry_id=inquiry.id, _anchor="thread"), code=303
+    )
 
 
 @bp.post("/inquiries/<int:inquiry_id>/status")
@@ -92,7 +117,7 @@ def change_status(inquiry_id: int):
     inquiry = _inquiry_or_404(inquiry_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        return _detail_page(inquiry, form, NoteForm()), 400
+        return _detail_page(inquiry, form, NoteForm(), ReplyForm(formdata=None)), 400
     if form.status.data != inquiry.status:
         before = STATUS_LABELS.get(inquiry.status, inquiry.status)
         inquiry.status = form.status.data
@@ -113,7 +138,12 @@ def add_note(inquiry_id: int):
     inquiry = _inquiry_or_404(inquiry_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _detail_page(inquiry, StatusForm(status=inquiry.status), form), 400
+        return (
+            _detail_page(
+                inquiry, StatusForm(status=inquiry.status), form, ReplyForm(formdata=None)
+            ),
+            400,
+        )
     inquiry.notes.append(InquiryNote(author_email=current_user().email, text=form.text.data))
     db.session().commit()
     flash("メモを追加しました。", "info")
@@ -122,12 +152,19 @@ def add_note(inquiry_id: int):
     )
 
 
-def _detail_page(inquiry: Inquiry, status_form: StatusForm, note_form: NoteForm):
+def _detail_page(
+    inquiry: Inquiry, status_form: StatusForm, note_form: NoteForm, reply_form: ReplyForm
+):
+    hits = search_engine().search(inquiry.message[:400], limit=3, highlight=False).hits
     return render_template(
         "console/inquiry.html",
         inquiry=inquiry,
         status_form=status_form,
         note_form=note_form,
+        reply_form=reply_form,
+        thread=replies.thread(inquiry),
+        mail_states=outbox.STATE_LABELS,
+        suggested=hits,
         statuses=list(STATUS_LABELS.items()),
         category_labels=CATEGORY_LABELS,
         facility_labels=FACILITY_LABELS,

@@ -3,6 +3,7 @@
 - One `submission_token` per rendering of the form, unique in the database: a second click,
   a reload or back-and-resubmit finds the inquiry already stored and shows the same receipt.
 - The chat's transcript is attached masked, with the category of the chat's topic.
+- The acknowledgement and the agents' notice are stored with it (web.contact.mails).
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from kb.categories import CATEGORY_BY_ID
 from kb.privacy import find, mask
+from web.contact import mails
 from web.contact.forms import ContactForm
-from web.core import clock, db
+from web.core import clock, db, outbox
 from web.core.models import Conversation, Inquiry
+from web.core.text_input import masked_text
 from web.core.vocabulary import InquiryStatus
 from web.settings import current_settings
 
@@ -125,12 +129,17 @@ def store(form: ContactForm, chat: Chat | None) -> str:
             email=form.email.data,
             phone=form.phone.data or "",
             category=form.category.data,
-            message=form.message.data,
+            # Stored masked like every free text (web.core.text_input), and so repeated in the
+            # acknowledgement: a number the person confirmed is nobody's may still be someone's.
+            message=masked_text(form.message.data),
             transcript=chat.text if chat is not None else "",
             conversation_token=chat.token if chat is not None else None,
         )
         database.add(inquiry)
         try:
+            database.flush()  # its id, for the link in the agents' notice
+            # The mails are stored with the inquiry, in one transaction (web.core.outbox).
+            mails.queue_for_new_inquiry(database, inquiry, current_settings())
             database.commit()
         except IntegrityError:
             database.rollback()
@@ -140,5 +149,6 @@ def store(form: ContactForm, chat: Chat | None) -> str:
                 return existing.receipt_number
             continue  # a receipt number collided: draw another
         log.info("お問い合わせを受け付けました: %s", inquiry.receipt_number)
+        outbox.wake(current_app)
         return inquiry.receipt_number
     raise IntegrityError("receipt number", None, Exception("no unique receipt number"))

@@ -131,6 +131,9 @@ class Inquiry(Base):
     notes: Mapped[list[InquiryNote]] = relationship(
         back_populates="inquiry", order_by="InquiryNote.id", cascade="all, delete-orphan"
     )
+    mails: Mapped[list[OutboxMail]] = relationship(
+        back_populates="inquiry", order_by="OutboxMail.id", cascade="all, delete-orphan"
+    )
 
 
 class InquiryNote(Base):
@@ -144,6 +147,39 @@ class InquiryNote(Base):
     author_email: Mapped[str] = mapped_column(String(254))
     text: Mapped[str] = mapped_column(Text)
     inquiry: Mapped[Inquiry] = relationship(back_populates="notes")
+
+
+class OutboxMail(Base):
+    """A mail to send, stored in the transaction of the event that caused it (the outbox
+    pattern): web.core.outbox delivers it, retries it and records how it went."""
+
+    __tablename__ = "outbox_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    inquiry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inquiries.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # acknowledgement, agent_notice, reply
+    author_email: Mapped[str | None] = mapped_column(String(254))  # the agent of a reply
+    to_address: Mapped[str] = mapped_column(String(320))
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    # waiting → sending (claimed by one sender) → sent; or failed (given up) with the reason
+    state: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    inquiry: Mapped[Inquiry | None] = relationship(back_populates="mails")
 
 
 class User(Base):
