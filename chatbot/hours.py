@@ -76,6 +76,40 @@ class CallCentre:
             day += dt.timedelta(days=1)
         raise RuntimeError("30日以内に受付日が見つかりません")  # pragma: no cover
 
+    def business_time(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """How much of [start, end) falls in the call centre's opening hours (the clock of a
+        target time: nights, Sundays and holidays do not count)."""
+        start, end = self.local(start), self.local(end)
+        total = dt.timedelta(0)
+        day = start.date()
+        while day <= end.date():
+            hours = self.opening_hours(day)
+            if hours is not None:
+                opens = dt.datetime.combine(day, hours[0], tzinfo=self.timezone)
+                closes = dt.datetime.combine(day, hours[1], tzinfo=self.timezone)
+                overlap = min(closes, end) - max(opens, start)
+                total += max(overlap, dt.timedelta(0))
+            day += dt.timedelta(days=1)
+        return total
+
+    def after_business_time(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The moment `duration` of opening hours has passed since `start` (a target time)."""
+        local = self.local(start)
+        left = duration
+        day = local.date()
+        for _ in range(400):
+            hours = self.opening_hours(day)
+            if hours is not None:
+                opens = dt.datetime.combine(day, hours[0], tzinfo=self.timezone)
+                closes = dt.datetime.combine(day, hours[1], tzinfo=self.timezone)
+                begin = max(opens, local)
+                if begin < closes:
+                    if begin + left <= closes:
+                        return begin + left
+                    left -= closes - begin
+            day += dt.timedelta(days=1)
+        raise RuntimeError("400日以内に期限が見つかりません")  # pragma: no cover
+
     def status(self, now: dt.datetime) -> dict:
         """Whether the call centre answers the phone at `now`, for the chat and the contact page.
 

@@ -17,6 +17,9 @@ CONSOLE_PAGES = {
     "preview-index": "/console/preview/",
     "preview": "/console/preview/subsidy-period",
     "users": "/console/users",
+    "mails": "/console/mails",
+    "password": "/console/account/password",
+    "phone-inquiry": "/console/inquiries/new",
 }
 
 

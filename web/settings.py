@@ -315,6 +315,13 @@ class Settings:
         _rate_limit,
         "記事の「役に立ちましたか」の送信回数の上限",
     )
+    reply_target_hours: int = setting(
+        8,
+        "HELPDESK_REPLY_TARGET_HOURS",
+        _integer(1, 24 * 20),
+        "お問い合わせに最初の回答をするまでの目標（コールセンターの受付時間で数えた時間。"
+        "夜・日曜・祝日は数えない）",
+    )
     # Mail (web.core.mail, web.core.outbox).
     smtp_url: str | None = setting(
         None,

@@ -2,7 +2,8 @@
 the `kb user` commands. Every console page reads who is logged in from here.
 
 - `/console/login`, `/console/logout`   everyone
-- `/console/users`                      admins: create, disable and enable users
+- `/console/users`                      admins: create, disable and enable users, reset passwords
+- `/console/account/password`           everyone: change one's own password
 """
 
 from __future__ import annotations
@@ -37,6 +38,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from web.accounts import routes, users  # noqa: E402  (the views need `bp`)
+from web.accounts import passwords, routes, users  # noqa: E402  (the views need `bp`)
 
-__all__ = ["bp", "routes", "users", "user_context"]
+__all__ = ["bp", "passwords", "routes", "users", "user_context"]

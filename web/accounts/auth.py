@@ -3,9 +3,10 @@
 Roles: `agent` answers inquiries, `editor` keeps the articles (analytics, preview), `admin` can
 do everything, including managing users. The quick lookup is open to every role.
 
-The session holds the user's id, a fingerprint of the password hash (so a password change or a
-disabled account ends every session at the next request) and the time of login (so a console
-left logged in ends after `console_session_hours`).
+The session holds the user's id, a fingerprint of the password hash and the user's session
+epoch (so a logout, a password change or reset, or a disabled account ends every session of
+that user at its next request, checked against the database each time) and the time of login
+(so a console left logged in ends after `console_session_hours`).
 """
 
 from __future__ import annotations
@@ -104,8 +105,34 @@ def login(user: User) -> None:
 
 
 def logout() -> None:
+    """End this session and every other of the same user: a copied cookie dies with it."""
+    user = current_user()
+    if user is not None:
+        user.session_epoch = (user.session_epoch or 0) + 1
+        db.session().commit()
     session.clear()
     g.pop("console_user", None)
+
+
+def set_password(user: User, password: str, *, keep_session: bool = False) -> None:
+    """Set `user`'s password (UserError when it is not acceptable) and end every session of
+    theirs; with `keep_session`, the session of this request continues (changing one's own)."""
+    check_new_password(password)
+    user.password_hash = hash_password(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    db.session().commit()
+    if keep_session:
+        session["auth"] = _fingerprint(user)
+        g.console_user = user
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The logged-in user's own change: the current password first (UserError otherwise)."""
+    if not check_password_hash(user.password_hash, current):
+        raise UserError("いまのパスワードが正しくありません。")
+    if current == new:
+        raise UserError("新しいパスワードは、いまのパスワードと違うものにしてください。")
+    set_password(user, new, keep_session=True)
 
 
 def current_user() -> User | None:
@@ -149,4 +176,6 @@ def roles_required(*roles: str):
 
 
 def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+    # The password hash and the session epoch: changing either ends every older session.
+    text = f"{user.password_hash}\x1f{user.session_epoch or 0}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

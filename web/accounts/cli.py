@@ -1,4 +1,4 @@
-"""`kb user create|list|disable`: console users from the command line."""
+"""`kb user create|list|disable|enable|set-password`: console users from the command line."""
 
 from __future__ import annotations
 
@@ -82,3 +82,30 @@ def register(cli: click.Group) -> None:
         except auth.UserError as error:
             raise CommandError(str(error)) from None
         click.echo(f"{user.email} を有効にしました。")
+
+    @user_group.command("set-password")
+    @click.argument("email")
+    @click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="パスワードを標準入力の1行目から読む（指定しないときは画面で入力）",
+    )
+    def set_password_command(email: str, password_stdin: bool) -> None:
+        """パスワードを設定し直します（その人のログインはすべて終了します）。"""
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt(
+                "新しいパスワード", hide_input=True, confirmation_prompt="新しいパスワード（確認）"
+            )
+        try:
+            with database_errors():
+                user = auth.find_user(email)
+                if user is None:
+                    raise auth.UserError(
+                        f"{auth.normalize_email(email)} というユーザーは登録されていません。"
+                    )
+                auth.set_password(user, password)
+        except auth.UserError as error:
+            raise CommandError(str(error)) from None
+        click.echo(f"{user.email} のパスワードを設定し直しました。")

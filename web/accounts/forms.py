@@ -58,3 +58,24 @@ class UserForm(FlaskForm):
 
 class UserActionForm(FlaskForm):
     pass
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        "いまのパスワード", validators=[InputRequired("いまのパスワードを入力してください。")]
+    )
+    new = PasswordField(
+        f"新しいパスワード（{MIN_PASSWORD_CHARS}文字以上）",
+        validators=[InputRequired("新しいパスワードを入力してください。")],
+    )
+    confirm = PasswordField(
+        "新しいパスワード（確認）",
+        validators=[InputRequired("確認のため、新しいパスワードをもう一度入力してください。")],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    new = PasswordField(
+        f"新しいパスワード（{MIN_PASSWORD_CHARS}文字以上）",
+        validators=[InputRequired("新しいパスワードを入力してください。")],
+    )

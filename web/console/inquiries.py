@@ -1,20 +1,26 @@
-"""Inquiries for agents: the newest first, filters, search, detail, status changes and notes."""
+"""Inquiries for agents: the newest first, filters (mine, status, category), search, detail,
+assignment, status changes (with reopen), notes, replies, and calls taken on the phone."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from kb.text import clean
 from web.accounts.auth import current_user, roles_required
-from web.console import STATUS_LABELS, bp, replies
-from web.console.forms import NoteForm, ReplyForm, StatusForm
-from web.core import db, outbox
+from web.console import STATUS_LABELS, bp, replies, workflow
+from web.console.forms import AssignForm, NoteForm, PhoneInquiryForm, ReplyForm, StatusForm
+from web.contact import mails
+from web.contact.service import new_receipt_number
+from web.core import clock, db, outbox
 from web.core.knowledge import search_engine
-from web.core.models import Inquiry, InquiryNote
-from web.core.vocabulary import INQUIRY_CATEGORIES, FacilityType
+from web.core.models import Inquiry, InquiryNote, User
+from web.core.text_input import masked_text
+from web.core.vocabulary import INQUIRY_CATEGORIES, Channel, FacilityType, InquiryStatus
 from web.settings import current_settings
 
 PER_PAGE = 50
@@ -30,8 +36,11 @@ def inquiry_list():
     category = category if category in CATEGORY_LABELS else ""
     query = clean(request.args.get("q"), nfkc=True).strip()[:200]
     page = _page_number(request.args.get("page"))
+    mine = request.args.get("mine") == "1"
 
     filters = []
+    if mine:
+        filters.append(Inquiry.assignee_id == current_user().id)
     if category:
         filters.append(Inquiry.category == category)
     if query:
@@ -65,9 +74,16 @@ def inquiry_list():
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE + 1)
     ).all()
+    now = clock.now()
+    settings = current_settings()
     return render_template(
         "console/inquiries.html",
         inquiries=rows[:PER_PAGE],
+        clocks={
+            row.id: workflow.clock(row, now, settings.call_centre, settings.reply_target_hours)
+            for row in rows[:PER_PAGE]
+        },
+        mine=mine,
         has_next=len(rows) > PER_PAGE,
         page=page,
         status=status,
@@ -102,7 +118,11 @@ def reply(inquiry_id: int):
     if not form.validate_on_submit():
         return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm(), form), 400
     database = db.session()
-    replies.queue_reply(database, inquiry, form.body.data, current_user().email, current_settings())
+    who = current_user().email
+    replies.queue_reply(database, inquiry, form.body.data, who, current_settings())
+    if request.form.get("then_waiting") and inquiry.status != InquiryStatus.DONE:
+        # Answered: the ball is in the inquirer's court until they write back.
+        workflow.change_status(inquiry, InquiryStatus.WAITING, who)
     database.commit()
     outbox.wake(current_app)
     flash("回答を送信しました（送信待ちに入り、数秒で送られます）。", "info")
@@ -118,17 +138,88 @@ def change_status(inquiry_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         return _detail_page(inquiry, form, NoteForm(), ReplyForm(formdata=None)), 400
-    if form.status.data != inquiry.status:
-        before = STATUS_LABELS.get(inquiry.status, inquiry.status)
-        inquiry.status = form.status.data
-        inquiry.notes.append(
-            InquiryNote(
-                author_email=current_user().email,
-                text=f"状態を「{before}」から「{STATUS_LABELS[form.status.data]}」に変更しました。",
-            )
-        )
+    if workflow.change_status(inquiry, form.status.data, current_user().email):
         db.session().commit()
         flash(f"状態を「{STATUS_LABELS[form.status.data]}」にしました。", "info")
+    return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
+
+
+@bp.route("/inquiries/new", methods=["GET", "POST"])
+@roles_required("agent")
+def new_phone_inquiry():
+    """Record a call to the call centre as an inquiry (channel 電話), with a receipt number to
+    tell the caller; assigned to the agent who took it, acknowledged by mail if an address is
+    given. Free text is stored masked, as from the form."""
+    form = PhoneInquiryForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("console/phone_inquiry.html", form=form), status
+    me = current_user()
+    database = db.session()
+    for _attempt in range(3):
+        inquiry = Inquiry(
+            receipt_number=new_receipt_number(),
+            submission_token=f"phone-{secrets.token_hex(16)}",
+            status=InquiryStatus.IN_PROGRESS,
+            channel=Channel.PHONE,
+            name=form.name.data,
+            facility_name=form.facility_name.data,
+            facility_type=form.facility_type.data,
+            email=form.email.data or "",
+            phone=form.phone.data,
+            category=form.category.data,
+            message=masked_text(form.message.data),
+            assignee=me,
+        )
+        database.add(inquiry)
+        try:
+            database.flush()
+            if inquiry.email:
+                mails.queue_for_new_inquiry(database, inquiry, current_settings(), notify=False)
+            database.commit()
+        except IntegrityError:
+            database.rollback()  # a receipt number collided: draw another
+            continue
+        outbox.wake(current_app)
+        flash(
+            f"電話のお問い合わせを記録しました。受付番号は {inquiry.receipt_number} です。", "info"
+        )
+        return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
+    abort(503)
+
+
+@bp.post("/inquiries/<int:inquiry_id>/assign")
+@roles_required("agent")
+def assign(inquiry_id: int):
+    inquiry = _inquiry_or_404(inquiry_id)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    me = current_user()
+    choice = form.assignee.data
+    assignee = me if choice == "me" else None
+    if choice not in ("", "me"):
+        assignee = db.session().get(User, int(choice)) if choice.isdigit() else None
+        if assignee is None or not assignee.active:
+            flash("担当にできるのは有効なオペレーターか管理者だけです。", "error")
+            return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
+    if workflow.assign(inquiry, assignee, me.email):
+        db.session().commit()
+        flash(f"担当を {assignee.email} にしました。" if assignee else "担当を外しました。", "info")
+    return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
+
+
+@bp.post("/inquiries/<int:inquiry_id>/reopen")
+@roles_required("agent")
+def reopen(inquiry_id: int):
+    """A finished inquiry that needs more work (the inquirer wrote back) goes back to 対応中."""
+    inquiry = _inquiry_or_404(inquiry_id)
+    if not AssignForm().validate_on_submit():
+        abort(400)
+    if inquiry.status in (InquiryStatus.DONE, InquiryStatus.WAITING):
+        workflow.change_status(inquiry, InquiryStatus.IN_PROGRESS, current_user().email)
+        db.session().commit()
+        flash("対応を再開しました（対応中）。", "info")
     return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
 
 
@@ -156,9 +247,23 @@ def _detail_page(
     inquiry: Inquiry, status_form: StatusForm, note_form: NoteForm, reply_form: ReplyForm
 ):
     hits = search_engine().search(inquiry.message[:400], limit=3, highlight=False).hits
+    settings = current_settings()
+    agents = (
+        db.session()
+        .scalars(
+            select(User).where(User.active, User.role.in_(("agent", "admin"))).order_by(User.email)
+        )
+        .all()
+    )
     return render_template(
         "console/inquiry.html",
         inquiry=inquiry,
+        clock=workflow.clock(
+            inquiry, clock.now(), settings.call_centre, settings.reply_target_hours
+        ),
+        agents=agents,
+        channel_labels=Channel.labels(),
+        InquiryStatus=InquiryStatus,
         status_form=status_form,
         note_form=note_form,
         reply_form=reply_form,

@@ -27,8 +27,8 @@ def _signature(settings: Settings) -> str:
 def acknowledgement(inquiry: Inquiry, settings: Settings) -> dict:
     body = (
         f"{inquiry.facility_name}\n{inquiry.name} 様\n\n"
-        "お問い合わせいただき、ありがとうございます。\n"
-        "以下の内容で受け付けました。担当者が確認のうえ、このメールアドレスにご回答します。\n\n"
+        f"{_thanks(inquiry)}\n"
+        "担当者が確認のうえ、このメールアドレスにご回答します。\n\n"
         f"受付番号: {inquiry.receipt_number}\n"
         f"お問い合わせの分類: {CATEGORY_LABELS.get(inquiry.category, inquiry.category)}\n"
         "お問い合わせの内容（受け付けたとおり。番号などは伏せ字にしている場合があります）:\n"
@@ -64,14 +64,24 @@ def agent_notice(inquiry: Inquiry, settings: Settings) -> dict | None:
     }
 
 
-def queue_for_new_inquiry(session, inquiry: Inquiry, settings: Settings) -> None:
-    """Queue the acknowledgement and the agents' notice in `session` (committed by the caller)."""
-    for mail in (acknowledgement(inquiry, settings), agent_notice(inquiry, settings)):
+def queue_for_new_inquiry(
+    session, inquiry: Inquiry, settings: Settings, notify: bool = True
+) -> None:
+    """Queue the acknowledgement and (with `notify`) the agents' notice in `session`, committed
+    by the caller. A call an agent recorded needs no notice: an agent has it already."""
+    notice = agent_notice(inquiry, settings) if notify else None
+    for mail in (acknowledgement(inquiry, settings), notice):
         if mail is not None:
             outbox.queue(
                 session, kind=mail["kind"], sender=settings.mail_from, to=mail["to"],
                 subject=mail["subject"], body=mail["body"], inquiry=inquiry,
             )  # fmt: skip
+
+
+def _thanks(inquiry: Inquiry) -> str:
+    if inquiry.channel == "phone":
+        return "お電話でのお問い合わせ、ありがとうございました。以下の内容で記録しました。"
+    return "お問い合わせいただき、ありがとうございます。以下の内容で受け付けました。"
 
 
 def _quoted(text: str) -> str:

@@ -117,7 +117,12 @@ class Inquiry(Base):
     )
     status: Mapped[str] = mapped_column(
         String(16), default="new", index=True
-    )  # new, in_progress, done
+    )  # web.core.vocabulary.InquiryStatus
+    channel: Mapped[str] = mapped_column(String(8), default="form", server_default="form")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    assignee: Mapped[User | None] = relationship()
     name: Mapped[str] = mapped_column(String(100))
     facility_name: Mapped[str] = mapped_column(String(200))
     facility_type: Mapped[str] = mapped_column(String(16))
@@ -196,6 +201,8 @@ class User(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Raised by logout, a password change or reset: every session of an older epoch ends.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ArticleView(Base):

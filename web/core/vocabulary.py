@@ -54,7 +54,15 @@ _ROLE_DUTIES = {
 class InquiryStatus(Vocabulary):
     NEW = "new", "新規"
     IN_PROGRESS = "in_progress", "対応中"
+    WAITING = "waiting", "回答待ち"  # the helpdesk replied and waits for the inquirer
     DONE = "done", "完了"
+
+
+class Channel(Vocabulary):
+    """How an inquiry reached the helpdesk."""
+
+    FORM = "form", "フォーム"
+    PHONE = "phone", "電話"
 
 
 class FacilityType(Vocabulary):
