@@ -3,9 +3,19 @@ password change needs the current one, and an admin reset or the command ends th
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support import PASSWORD
 
 NEW_PASSWORD = "another long passphrase"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, make_app, tmp_path, database_url):
+    """Every test of this module on SQLite and on PostgreSQL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_app")
+    return make_app(instance=tmp_path / "instance", database_url=database_url)
 
 
 def session_cookie(client) -> str:

@@ -17,6 +17,14 @@ JST = dt.timezone(dt.timedelta(hours=9))
 CENTRE = CallCentre("0800-080-4583", (dt.time(8), dt.time(18)), (dt.time(8), dt.time(16)), JST)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, make_app, tmp_path, database_url):
+    """Every test of this module on SQLite and on PostgreSQL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_app")
+    return make_app(instance=tmp_path / "instance", database_url=database_url)
+
+
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=JST)
 
