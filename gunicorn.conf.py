@@ -5,7 +5,7 @@ Workers: gthread. A sync worker reads one request at a time, so two connections 
 their headers slowly held both workers of `make run` until the timeout (30–40 s without an
 answer). A gthread worker keeps idle and keep-alive connections in a poller and gives a thread
 to a request only once it is readable; with `threads` threads per worker, a few slow clients
-take a few threads, not the site. In production nginx buffers whole requests in front of it
+take a few threads, not the site (tests/test_faults.py). In production nginx buffers whole requests in front of it
 (deploy/nginx), so slow clients never reach gunicorn at all. The app is thread-safe: a Sudachi
 tokenizer per thread, a database session per request, locks around the shared caches.
 
@@ -14,7 +14,11 @@ numbers and recipient numbers into the search box, and /search?q=… would carry
 """
 
 worker_class = "gthread"
-threads = 8
+# Threads share one interpreter lock: more of them only add contention for the CPU-bound
+# search. scripts/loadtest (2 workers, 2 CPUs, one round each): /api/search ÷ /healthz 0.79
+# with sync workers, 0.74 with 2 threads, 0.76 with 4, 0.37 with 8. Four keep the throughput of
+# sync workers and let three slow clients per worker wait without stopping it.
+threads = 4
 # A request that takes longer than this is stuck (a search takes milliseconds): the worker is
 # restarted. A slow client's headers must arrive within `timeout` too.
 timeout = 30
