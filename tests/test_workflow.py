@@ -166,3 +166,16 @@ def test_the_list_shows_each_inquirys_target_time(app, logged_in, add_inquiry, p
     agent = logged_in(app, "agent")
     listing = page_text(agent.get("/console/"))
     assert "目標超過" in listing
+
+
+def test_an_agent_finds_any_article_and_starts_the_reply_with_its_answer_and_link(
+    app, logged_in, add_inquiry, page_text
+):
+    inquiry_id = add_inquiry(app, message="よろしくお願いします。")
+    agent = logged_in(app, "agent")
+    found = page_text(agent.get(f"/console/inquiries/{inquiry_id}?find=コールセンター 電話番号"))
+    assert "「コールセンターの電話番号と受付時間を教えてください」の回答を入れる" in found
+    started = page_text(agent.get(f"/console/inquiries/{inquiry_id}?insert=call-center"))
+    assert "0800-080-4583" in started and "/articles/call-center" in started
+    nothing = page_text(agent.get(f"/console/inquiries/{inquiry_id}?find=ｘｙｚｚｚ"))
+    assert "に合う記事は見つかりませんでした" in nothing

@@ -246,7 +246,11 @@ def add_note(inquiry_id: int):
 def _detail_page(
     inquiry: Inquiry, status_form: StatusForm, note_form: NoteForm, reply_form: ReplyForm
 ):
-    hits = search_engine().search(inquiry.message[:400], limit=3, highlight=False).hits
+    # Articles to start a reply from: those the question itself finds, or the agent's own
+    # search (?find=…) when it finds something else.
+    find = clean(request.args.get("find"), nfkc=True).strip()[:200]
+    hits = search_engine().search(find or inquiry.message[:400], limit=5 if find else 3,
+                                  highlight=False).hits  # fmt: skip
     settings = current_settings()
     agents = (
         db.session()
@@ -270,6 +274,7 @@ def _detail_page(
         thread=replies.thread(inquiry),
         mail_states=outbox.STATE_LABELS,
         suggested=hits,
+        find=find,
         statuses=list(STATUS_LABELS.items()),
         category_labels=CATEGORY_LABELS,
         facility_labels=FACILITY_LABELS,
