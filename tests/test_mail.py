@@ -222,3 +222,55 @@ def test_kb_mail_send_flushes_the_outbox(mail_app, smtp_server, csrf_token_from,
 def test_a_wrong_smtp_url_is_refused_in_japanese(url):
     with pytest.raises(SettingsError, match="HELPDESK_SMTP_URL"):
         load(environ={"HELPDESK_SMTP_URL": url})
+
+
+def test_a_recipient_the_server_refuses_for_good_fails_at_once_with_the_reason(
+    mail_app, smtp_server, csrf_token_from, logged_in, page_text
+):
+    smtp_server.refused.add("uketsuke@yamada-clinic.example.jp")
+    contact(mail_app.test_client(), csrf_token_from)
+    assert deliver(mail_app) == {"sent": 1, "retry": 0, "failed": 1}  # the notice still goes
+    failed = next(m for m in rows(mail_app) if m.kind == "acknowledgement")
+    assert failed.state == "failed" and "550" in failed.last_error
+    assert "送信失敗" in page_text(logged_in(mail_app, "agent").get("/console/mails"))
+
+
+def test_any_failure_while_sending_is_one_attempt_and_the_mail_waits(make_app):
+    app = make_app()
+    with app.app_context():
+        outbox.queue(db.session(), kind="reply", sender="help@example.jp",
+                     to="clinic@example.jp", subject="件名", body="本文")  # fmt: skip
+        db.session().commit()
+        sessions = app.extensions["db_sessionmaker"]
+
+        def broken(message):
+            raise ValueError("not a mail")
+
+        assert outbox.deliver_due(sessions, broken, "help@example.jp") == {
+            "sent": 0, "retry": 1, "failed": 0,
+        }  # fmt: skip
+    (row,) = rows(app)
+    assert row.state == "waiting" and row.attempts == 1 and "ValueError" in row.last_error
+
+
+def test_the_same_reply_sent_twice_is_one_mail(mail_app, csrf_token_from, logged_in, page_text):
+    inquiry = contact(mail_app.test_client(), csrf_token_from)
+    agent = logged_in(mail_app, "agent")
+    token = csrf_token_from(page_text(agent.get(f"/console/inquiries/{inquiry.id}")))
+    for _ in range(2):  # a double click
+        response = agent.post(
+            f"/console/inquiries/{inquiry.id}/reply",
+            data={"csrf_token": token, "body": "ご回答です。"},
+        )
+        assert response.status_code == 303
+    assert [m.kind for m in rows(mail_app)].count("reply") == 1
+
+
+def test_the_agents_notice_never_links_to_the_host_the_sender_chose(
+    mail_app, smtp_server, csrf_token_from
+):
+    client = mail_app.test_client()
+    client.environ_base["HTTP_HOST"] = "evil.example"
+    contact(client, csrf_token_from)
+    notice = next(m for m in rows(mail_app) if m.kind == "agent_notice")
+    assert "evil.example" not in notice.body and "/console/inquiries/" in notice.body

@@ -69,7 +69,8 @@ def test_the_target_clock_and_the_business_time_agree(start, end):
 def add_call(client, csrf_token_from, **changes):
     page = client.get("/console/inquiries/new").get_data(as_text=True)
     data = {
-        "csrf_token": csrf_token_from(page), "name": "鈴木 一郎", "facility_name": "すずき薬局",
+        "csrf_token": csrf_token_from(page),
+        "submission_token": re.search(r'name="submission_token" value="([^"]+)"', page)[1], "name": "鈴木 一郎", "facility_name": "すずき薬局",
         "facility_type": "pharmacy", "phone": "03ー5555ー1234", "email": "",
         "category": "other", "message": "医療券の表示について電話で質問がありました。",
     }  # fmt: skip
@@ -105,6 +106,48 @@ def test_a_call_is_recorded_as_an_inquiry_with_a_receipt_number(
     assert inquiry.receipt_number in detail and "電話" in detail
     with app.app_context():  # no address given: nothing to send
         assert db.session().scalars(select(OutboxMail)).all() == []
+
+
+def test_a_call_sent_twice_is_one_inquiry_and_one_without_an_address_gets_no_mail_reply(
+    app, logged_in, csrf_token_from, page_text
+):
+    agent = logged_in(app, "agent")
+    page = agent.get("/console/inquiries/new").get_data(as_text=True)
+    token = re.search(r'name="submission_token" value="([^"]+)"', page)[1]
+    for _ in range(2):  # a double click on 記録
+        assert add_call(agent, csrf_token_from, submission_token=token).status_code == 303
+    with app.app_context():
+        assert len(db.session().scalars(select(Inquiry)).all()) == 1
+    inquiry = stored(app)
+    detail = page_text(agent.get(f"/console/inquiries/{inquiry.id}"))
+    assert "メールアドレスのないお問い合わせです" in detail
+    refused = agent.post(
+        f"/console/inquiries/{inquiry.id}/reply",
+        data={"csrf_token": csrf_token_from(detail), "body": "ご回答です。"},
+    )
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session().scalars(select(OutboxMail)).all() == []
+
+
+def test_only_an_active_agent_or_admin_can_be_given_an_inquiry(
+    app, logged_in, add_inquiry, add_user, csrf_token_from, page_text
+):
+    inquiry_id = add_inquiry(app)
+    add_user(app, "editor@helpdesk.example.jp", "editor")
+    agent = logged_in(app, "agent")
+    with app.app_context():
+        from web.accounts.auth import find_user
+
+        editor_id = find_user("editor@helpdesk.example.jp").id
+    token = csrf_token_from(page_text(agent.get(f"/console/inquiries/{inquiry_id}")))
+    for choice in (str(editor_id), "99999999999999999999"):
+        response = agent.post(
+            f"/console/inquiries/{inquiry_id}/assign",
+            data={"csrf_token": token, "assignee": choice},
+        )
+        assert response.status_code == 303
+        assert stored(app).assignee is None
 
 
 def test_a_call_with_an_address_is_acknowledged_by_mail(app, logged_in, csrf_token_from):

@@ -274,6 +274,7 @@ class SmtpServer:
         self.port = port or free_port()
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages: list = []
+        self.refused: set[str] = set()  # recipients answered with 550, as a real server would
         self._controller = None
 
     def start(self) -> SmtpServer:
@@ -281,9 +282,15 @@ class SmtpServer:
 
         from aiosmtpd.controller import Controller
 
-        received = self.messages
+        received, refused = self.messages, self.refused
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+                if address in refused:
+                    return "550 5.1.1 No such user"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
                 received.append(message_from_bytes(envelope.content, policy=policy.default))
                 return "250 OK"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
 from web.contact.forms import PHONE_PATTERN
@@ -107,4 +107,9 @@ class PhoneInquiryForm(FlaskForm):
         "お問い合わせの内容（通話の要点）",
         filters=[multi_line],
         validators=[Required("内容を入力してください。"), max_chars(4000, "内容")],
+    )
+    # One per rendering of the form: sending it twice records one call.
+    submission_token = HiddenField(
+        filters=[one_line],
+        validators=[Required("フォームを開き直してください。"), max_chars(48, "フォーム")],
     )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from kb.text import clean
 from web.accounts.auth import current_user, roles_required
@@ -69,6 +70,7 @@ def inquiry_list():
         filters.append(Inquiry.status == status)
     rows = database.scalars(
         select(Inquiry)
+        .options(selectinload(Inquiry.mails), selectinload(Inquiry.assignee))
         .where(*filters)
         .order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
         .offset((page - 1) * PER_PAGE)
@@ -115,10 +117,21 @@ def reply(inquiry_id: int):
     """Send a reply: queued in the outbox with the inquiry's change, delivered in seconds."""
     inquiry = _inquiry_or_404(inquiry_id)
     form = ReplyForm()
+    if not inquiry.email:
+        form.body.errors = [
+            "メールアドレスのないお問い合わせです。お電話で回答し、メモに残してください。"
+        ]
+        return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm(), form), 400
     if not form.validate_on_submit():
         return _detail_page(inquiry, StatusForm(status=inquiry.status), NoteForm(), form), 400
     database = db.session()
     who = current_user().email
+    if replies.just_sent(inquiry, form.body.data, current_settings()):
+        # The same reply a moment ago: a double click or a resend, not a second answer.
+        flash("同じ回答をすでに送信しています。", "info")
+        return redirect(
+            url_for("console.inquiry_detail", inquiry_id=inquiry.id, _anchor="thread"), code=303
+        )
     replies.queue_reply(database, inquiry, form.body.data, who, current_settings())
     if request.form.get("then_waiting") and inquiry.status != InquiryStatus.DONE:
         # Answered: the ball is in the inquirer's court until they write back.
@@ -151,6 +164,8 @@ def new_phone_inquiry():
     tell the caller; assigned to the agent who took it, acknowledged by mail if an address is
     given. Free text is stored masked, as from the form."""
     form = PhoneInquiryForm()
+    if request.method == "GET":
+        form.submission_token.data = secrets.token_urlsafe(16)
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("console/phone_inquiry.html", form=form), status
@@ -159,7 +174,7 @@ def new_phone_inquiry():
     for _attempt in range(3):
         inquiry = Inquiry(
             receipt_number=new_receipt_number(),
-            submission_token=f"phone-{secrets.token_hex(16)}",
+            submission_token=f"phone-{form.submission_token.data}",
             status=InquiryStatus.IN_PROGRESS,
             channel=Channel.PHONE,
             name=form.name.data,
@@ -178,8 +193,15 @@ def new_phone_inquiry():
                 mails.queue_for_new_inquiry(database, inquiry, current_settings(), notify=False)
             database.commit()
         except IntegrityError:
-            database.rollback()  # a receipt number collided: draw another
-            continue
+            database.rollback()
+            existing = database.scalar(
+                select(Inquiry).where(
+                    Inquiry.submission_token == f"phone-{form.submission_token.data}"
+                )
+            )
+            if existing is not None:  # the same form sent twice: one call, one inquiry
+                return redirect(url_for("console.inquiry_detail", inquiry_id=existing.id), code=303)
+            continue  # a receipt number collided: draw another
         outbox.wake(current_app)
         flash(
             f"電話のお問い合わせを記録しました。受付番号は {inquiry.receipt_number} です。", "info"
@@ -199,8 +221,9 @@ def assign(inquiry_id: int):
     choice = form.assignee.data
     assignee = me if choice == "me" else None
     if choice not in ("", "me"):
-        assignee = db.session().get(User, int(choice)) if choice.isdigit() else None
-        if assignee is None or not assignee.active:
+        number = int(choice) if choice.isdigit() and len(choice) <= 9 else None
+        assignee = db.session().get(User, number) if number is not None else None
+        if assignee is None or not assignee.active or assignee.role not in ("agent", "admin"):
             flash("担当にできるのは有効なオペレーターか管理者だけです。", "error")
             return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
     if workflow.assign(inquiry, assignee, me.email):

@@ -43,6 +43,19 @@ def queue_reply(session, inquiry: Inquiry, body: str, author: str, settings: Set
     )  # fmt: skip
 
 
+DOUBLE_SEND_WINDOW = dt.timedelta(minutes=10)
+
+
+def just_sent(inquiry: Inquiry, body: str, settings: Settings) -> bool:
+    """Whether this very reply was queued for `inquiry` in the last few minutes."""
+    text = reply_mail(inquiry, body, settings)["body"]
+    since = dt.datetime.now(dt.UTC) - DOUBLE_SEND_WINDOW
+    return any(
+        mail.kind == "reply" and mail.body == text and _aware(mail.created_at) >= since
+        for mail in inquiry.mails
+    )
+
+
 def article_reply(article) -> str:
     """An article's answer and link, the start of a reply an agent then edits."""
     link = url_for("faq.article", article_id=article.id, _external=True)

@@ -43,8 +43,14 @@ class Clock:
 def clock(inquiry: Inquiry, now: dt.datetime, centre: CallCentre, target_hours: int) -> Clock:
     created = _aware(inquiry.created_at)
     age = _duration(centre.business_time(created, now))
+    # A reply counts once it is sent or on its way; one the server refused for good does not.
     first_reply = min(
-        (_aware(mail.created_at) for mail in inquiry.mails if mail.kind == "reply"), default=None
+        (
+            _aware(mail.created_at)
+            for mail in inquiry.mails
+            if mail.kind == "reply" and mail.state != "failed"
+        ),
+        default=None,
     )
     due = centre.after_business_time(created, dt.timedelta(hours=target_hours))
     if first_reply is not None:

@@ -28,7 +28,7 @@ def acknowledgement(inquiry: Inquiry, settings: Settings) -> dict:
     body = (
         f"{inquiry.facility_name}\n{inquiry.name} 様\n\n"
         f"{_thanks(inquiry)}\n"
-        "担当者が確認のうえ、このメールアドレスにご回答します。\n\n"
+        "担当者が確認のうえ、ご回答します。\n\n"
         f"受付番号: {inquiry.receipt_number}\n"
         f"お問い合わせの分類: {CATEGORY_LABELS.get(inquiry.category, inquiry.category)}\n"
         "お問い合わせの内容（受け付けたとおり。番号などは伏せ字にしている場合があります）:\n"
@@ -48,12 +48,13 @@ def agent_notice(inquiry: Inquiry, settings: Settings) -> dict | None:
     if not settings.agent_notify:
         return None
     label = CATEGORY_LABELS.get(inquiry.category, inquiry.category)
-    link = url_for("console.inquiry_detail", inquiry_id=inquiry.id, _external=True)
+    # A path, not a URL built from the request's Host, which whoever sent the form chose.
+    link = url_for("console.inquiry_detail", inquiry_id=inquiry.id)
     body = (
         "新しいお問い合わせが届きました。管理画面で内容を確認して対応してください。\n\n"
         f"受付番号: {inquiry.receipt_number}\n"
         f"分類: {label}\n"
-        f"管理画面: {link}\n"
+        f"管理画面のページ: {link}（管理画面で受付番号を検索しても開けます）\n"
     )
     return {
         "kind": "agent_notice",

@@ -23,7 +23,12 @@ SMTP_TIMEOUT_SECONDS = 15
 
 
 class DeliveryError(Exception):
-    """The mail was not delivered; str() is the reason to show (no content of the mail)."""
+    """The mail was not delivered; str() is the reason to show (no content of the mail).
+    `permanent`: the server refused it for good (5xx), so trying again would not help."""
+
+    def __init__(self, reason: str, permanent: bool = False):
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +89,14 @@ class SmtpTransport:
                 client.send_message(built)
         except smtplib.SMTPRecipientsRefused as error:
             codes = sorted({code for code, _ in error.recipients.values()})
-            raise DeliveryError(f"宛先を受け付けられませんでした（SMTP {codes}）") from None
+            raise DeliveryError(
+                f"宛先を受け付けられませんでした（SMTP {codes}）",
+                permanent=all(code >= 500 for code in codes),
+            ) from None
         except smtplib.SMTPResponseException as error:
-            raise DeliveryError(f"SMTP サーバーが断りました（{error.smtp_code}）") from None
+            raise DeliveryError(
+                f"SMTP サーバーが断りました（{error.smtp_code}）", permanent=error.smtp_code >= 500
+            ) from None
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryError(
                 f"SMTP サーバーに接続できません（{type(error).__name__}）"

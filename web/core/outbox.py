@@ -85,48 +85,67 @@ def deliver_due(
     sessions: sessionmaker, send, sender: str, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """Deliver every mail that is due: claim, send through `send(EmailMessage)`, record.
-    Returns how many were sent, put back to wait, and given up."""
-    now = now or utcnow()
-    due = or_(
-        and_(OutboxMail.state == WAITING, OutboxMail.next_attempt_at <= now),
-        and_(OutboxMail.state == SENDING, OutboxMail.claimed_at < now - CLAIM_LEASE),
-    )
+    Returns how many were sent, put back to wait, and given up. `now` fixes the clock (tests);
+    otherwise each claim and each outcome is stamped when it happens, so a long batch over a
+    slow server never leaves claims that look expired to other senders."""
+
+    def clock() -> dt.datetime:
+        return now or utcnow()
+
+    def due_at(moment: dt.datetime):
+        return or_(
+            and_(OutboxMail.state == WAITING, OutboxMail.next_attempt_at <= moment),
+            and_(
+                OutboxMail.state == SENDING,
+                OutboxMail.claimed_at < moment - CLAIM_LEASE,
+                OutboxMail.attempts < MAX_ATTEMPTS,
+            ),
+        )
+
     counts = {"sent": 0, "retry": 0, "failed": 0}
     with sessions() as session:
         ids = session.scalars(
-            select(OutboxMail.id).where(due).order_by(OutboxMail.id).limit(BATCH)
+            select(OutboxMail.id).where(due_at(clock())).order_by(OutboxMail.id).limit(BATCH)
         ).all()
     for mail_id in ids:
         claim = secrets.token_hex(8)
         with sessions() as session:
+            moment = clock()
+            # The attempt is counted when claimed: a sender that dies mid-send still used it.
             claimed = session.execute(
                 update(OutboxMail)
-                .where(OutboxMail.id == mail_id, due)
-                .values(state=SENDING, claim=claim, claimed_at=now)
-            ).rowcount
+                .where(OutboxMail.id == mail_id, due_at(moment))
+                .values(
+                    state=SENDING, claim=claim, claimed_at=moment,
+                    attempts=OutboxMail.attempts + 1,
+                )
+            ).rowcount  # fmt: skip
             session.commit()
             if not claimed:
                 continue  # another sender took it
             row = session.get(OutboxMail, mail_id)
-            mail = Mail(
-                row.message_id, sender, row.to_address, row.subject, row.body, row.reply_to,
-                headers=_receipt_header(row),
-            )  # fmt: skip
-            attempts = row.attempts + 1
+            attempts = row.attempts
             try:
-                send(message(mail, now))
-            except DeliveryError as error:
-                gave_up = attempts >= MAX_ATTEMPTS
+                mail = Mail(
+                    row.message_id, sender, row.to_address, row.subject, row.body, row.reply_to,
+                    headers=_receipt_header(row),
+                )  # fmt: skip
+                send(message(mail, clock()))
+            except Exception as error:  # noqa: BLE001  (any failure is this attempt's outcome)
+                reason = str(error) if isinstance(error, DeliveryError) else (
+                    f"送れませんでした（{type(error).__name__}）"
+                )  # fmt: skip
+                permanent = isinstance(error, DeliveryError) and error.permanent
+                gave_up = permanent or attempts >= MAX_ATTEMPTS
                 values = {
                     "state": FAILED if gave_up else WAITING,
-                    "attempts": attempts,
-                    "last_error": str(error)[:300],
-                    "next_attempt_at": now + retry_delay(attempts),
+                    "last_error": reason[:300],
+                    "next_attempt_at": clock() + retry_delay(attempts),
                 }
                 counts["failed" if gave_up else "retry"] += 1
-                log.warning("メールを送れませんでした（%d 回目）: %s", attempts, error)
+                log.warning("メールを送れませんでした（%d 回目）: %s", attempts, reason)
             else:
-                values = {"state": SENT, "attempts": attempts, "sent_at": now, "last_error": ""}
+                values = {"state": SENT, "sent_at": clock(), "last_error": ""}
                 counts["sent"] += 1
             session.execute(
                 update(OutboxMail)
