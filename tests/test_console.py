@@ -483,7 +483,7 @@ def test_the_quick_lookup_is_keyboard_first_and_offers_the_answer_to_copy(
     assert re.search(r'<input id="lookup-q"[^>]*autofocus', empty)
     assert '<script src="/static/js/console.js" defer></script>' in empty
     html = page_text(client.get("/console/lookup?q=コールセンターの電話番号"))
-    first = re.search(r'<a href="([^"]+)" data-first-result>', html)
+    first = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener" data-first-result>', html)
     assert first and first.group(1) == "http://localhost/articles/call-center"
     copy = re.search(r'data-copy="([^"]+)"', html)
     answer, url = unescape(copy.group(1)).split("\n")

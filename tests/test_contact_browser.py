@@ -137,8 +137,17 @@ def test_the_agent_looks_up_an_answer_with_the_keyboard_and_copies_it(
     assert "0800-080-4583" in answer and url == f"{live_server.url}/articles/call-center"
 
     box.focus()
-    page.keyboard.press("Enter")  # Enter opens the first answer
-    page.wait_for_url("**/articles/call-center")
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Enter")  # Enter again opens the first answer, in a new tab
+    opened.value.wait_for_url("**/articles/call-center")
+    assert "/console/lookup" in page.url  # the console stayed where it was
+    opened.value.close()
+
+    # 「/」 from any console page goes to the lookup box.
+    page.goto(f"{live_server.url}/console/")
+    page.keyboard.press("/")
+    page.wait_for_url("**/console/lookup")
+    expect(page.locator("#lookup-q")).to_be_focused()
     assert page.js_errors == []
 
 

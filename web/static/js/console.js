@@ -1,5 +1,6 @@
 // The console's keyboard helpers. Every page works without this file; it only adds:
-// - quick lookup: results while typing, Enter opens the first result, "/" focuses the box;
+// - quick lookup: results while typing, Enter opens the first result in a new tab (the console
+//   stays where it is), "/" on any console page goes to the lookup box;
 // - "copy answer" buttons (the one-line answer and the article's address).
 (function () {
   "use strict";
@@ -65,6 +66,23 @@
 
   var input = document.getElementById("lookup-q");
   var results = document.getElementById("lookup-results");
+
+  // "/" from anywhere in the console: the lookup box here, or the lookup page.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
+      target.tagName === "SELECT" || target.isContentEditable);
+    if (event.key !== "/" || typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    event.preventDefault();
+    if (input) {
+      input.focus();
+      input.select();
+      return;
+    }
+    var link = document.querySelector("a[data-lookup-link]");
+    if (link) { window.location.href = link.href; }
+  });
+
   if (!input || !results) { return; }
 
   var timer = null;
@@ -107,18 +125,8 @@
     var first = firstResult();
     if (first && results.getAttribute("data-query") === input.value.trim()) {
       event.preventDefault();
-      window.location.href = first.href;
-    }
-  });
-
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    var typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
-      target.tagName === "SELECT" || target.isContentEditable);
-    if (event.key === "/" && !typing) {
-      event.preventDefault();
-      input.focus();
-      input.select();
+      // The article opens beside the console: an agent on the phone keeps the lookup.
+      window.open(first.href, "_blank", "noopener");
     }
   });
 
