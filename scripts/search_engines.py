@@ -110,3 +110,51 @@ class Fts5TrigramEngine:
 
 
 ENGINES = (OurEngine, WhooshBigramEngine, Fts5TrigramEngine)
+
+
+class TantivyOurTokensEngine:
+    """tantivy (Rust), fed the terms of our own analyzer: the same tokens in and out, so what
+    differs is the engine alone — the practical limit for our query cost (bench only; tantivy
+    is a dev dependency)."""
+
+    name = "tantivy (our tokens)"
+
+    def __init__(self, articles: dict[str, Article]):
+        import tantivy
+
+        from kb.analysis import term_texts
+
+        self.tantivy = tantivy
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("id", stored=True, tokenizer_name="raw")
+        for name in FIELDS:
+            builder.add_text_field(name, tokenizer_name="whitespace")
+        self.schema = builder.build()
+        self.index = tantivy.Index(self.schema)
+        writer = self.index.writer()
+        for article in articles.values():
+            document = article_document(article)
+            fields = {name: " ".join(term_texts(document[name])) for name in FIELDS}
+            writer.add_document(tantivy.Document(id=article.id, **fields))
+        writer.commit()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+        self.term_texts = term_texts
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        tantivy = self.tantivy
+        cleaned, _ = clean_query(query)
+        terms = list(dict.fromkeys(self.term_texts(cleaned)))
+        if not terms:
+            return []
+        clauses = [
+            (tantivy.Occur.Should,
+             tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, name, term), weight))
+            for term in terms for name, weight in FIELD_WEIGHTS.items()
+        ]  # fmt: skip
+        hits = self.searcher.search(tantivy.Query.boolean_query(clauses), limit).hits
+        return [self.searcher.doc(address)["id"][0] for _, address in hits]
+
+
+# The engines of the speed comparison at scale (scripts/bench_search.py --scale).
+SPEED_ENGINES = (OurEngine, Fts5TrigramEngine, TantivyOurTokensEngine)
