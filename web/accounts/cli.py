@@ -15,6 +15,13 @@ from web.core.models import User
 from web.core.vocabulary import Role
 
 
+def _read_password(from_stdin: bool, label: str) -> str:
+    """The first line of standard input, or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(label, hide_input=True, confirmation_prompt=f"{label}（確認）")
+
+
 def register(cli: click.Group) -> None:
     @cli.group("user")
     def user_group() -> None:
@@ -35,12 +42,7 @@ def register(cli: click.Group) -> None:
     )
     def create_command(email: str, role: str, password_stdin: bool) -> None:
         """ユーザーを登録します（パスワードは12文字以上）。"""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt(
-                "パスワード", hide_input=True, confirmation_prompt="パスワード（確認）"
-            )
+        password = _read_password(password_stdin, "パスワード")
         try:
             with database_errors():
                 user = auth.create_user(email, role, password)
@@ -92,12 +94,7 @@ def register(cli: click.Group) -> None:
     )
     def set_password_command(email: str, password_stdin: bool) -> None:
         """パスワードを設定し直します（その人のログインはすべて終了します）。"""
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = click.prompt(
-                "新しいパスワード", hide_input=True, confirmation_prompt="新しいパスワード（確認）"
-            )
+        password = _read_password(password_stdin, "新しいパスワード")
         try:
             with database_errors():
                 user = auth.find_user(email)

@@ -8,15 +8,13 @@ from urllib.parse import quote
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from kb.text import clean
 from web.accounts.auth import current_user, roles_required
 from web.console import STATUS_LABELS, bp, replies, workflow
 from web.console.forms import AssignForm, NoteForm, PhoneInquiryForm, ReplyForm, StatusForm
-from web.contact import mails
-from web.contact.service import new_receipt_number
+from web.contact.service import insert_new
 from web.core import clock, db, outbox
 from web.core.knowledge import search_engine
 from web.core.models import Inquiry, InquiryNote, User
@@ -170,10 +168,10 @@ def new_phone_inquiry():
         status = 400 if request.method == "POST" else 200
         return render_template("console/phone_inquiry.html", form=form), status
     me = current_user()
-    database = db.session()
-    for _attempt in range(3):
-        inquiry = Inquiry(
-            receipt_number=new_receipt_number(),
+
+    def inquiry(receipt_number: str) -> Inquiry:
+        return Inquiry(
+            receipt_number=receipt_number,
             submission_token=f"phone-{form.submission_token.data}",
             status=InquiryStatus.IN_PROGRESS,
             channel=Channel.PHONE,
@@ -186,28 +184,14 @@ def new_phone_inquiry():
             message=masked_text(form.message.data),
             assignee=me,
         )
-        database.add(inquiry)
-        try:
-            database.flush()
-            if inquiry.email:
-                mails.queue_for_new_inquiry(database, inquiry, current_settings(), notify=False)
-            database.commit()
-        except IntegrityError:
-            database.rollback()
-            existing = database.scalar(
-                select(Inquiry).where(
-                    Inquiry.submission_token == f"phone-{form.submission_token.data}"
-                )
-            )
-            if existing is not None:  # the same form sent twice: one call, one inquiry
-                return redirect(url_for("console.inquiry_detail", inquiry_id=existing.id), code=303)
-            continue  # a receipt number collided: draw another
-        outbox.wake(current_app)
+
+    # An agent has the call already: no notice to the agents.
+    stored, new = insert_new(inquiry, notify=False)
+    if new:
         flash(
-            f"電話のお問い合わせを記録しました。受付番号は {inquiry.receipt_number} です。", "info"
+            f"電話のお問い合わせを記録しました。受付番号は {stored.receipt_number} です。", "info"
         )
-        return redirect(url_for("console.inquiry_detail", inquiry_id=inquiry.id), code=303)
-    abort(503)
+    return redirect(url_for("console.inquiry_detail", inquiry_id=stored.id), code=303)
 
 
 @bp.post("/inquiries/<int:inquiry_id>/assign")

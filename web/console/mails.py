@@ -14,8 +14,6 @@ from web.core.models import OutboxMail
 from web.settings import current_settings
 
 SHOWN = 200
-KIND_LABELS = {"acknowledgement": "受付のお知らせ", "agent_notice": "オペレーターへの通知",
-               "reply": "回答"}  # fmt: skip
 
 
 @bp.get("/mails")
@@ -34,7 +32,7 @@ def mails():
         mails=rows,
         counts=counts,
         states=outbox.STATE_LABELS,
-        kinds=KIND_LABELS,
+        kinds=outbox.KIND_LABELS,
         smtp=bool(settings.smtp_url),
         folder=settings.instance / "outbox",
     )

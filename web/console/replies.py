@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from web.contact.mails import signature
 from web.core import outbox
+from web.core.clock import as_utc
 from web.core.models import Inquiry
 from web.settings import Settings
 
@@ -21,9 +23,7 @@ def reply_mail(inquiry: Inquiry, body: str, settings: Settings) -> dict:
         f"{body}\n\n"
         f"受付番号: {inquiry.receipt_number}\n"
         "このメールにご返信いただく場合は、件名の受付番号をそのまま残してください。\n"
-        "――――――――――――――――――――\n"
-        "医療扶助のオンライン資格確認 ヘルプデスク\n"
-        f"コールセンター {settings.call_centre.phone}（通話無料）\n"
+        f"{signature(settings)}"
     )
     return {
         "kind": "reply",
@@ -51,7 +51,7 @@ def just_sent(inquiry: Inquiry, body: str, settings: Settings) -> bool:
     text = reply_mail(inquiry, body, settings)["body"]
     since = dt.datetime.now(dt.UTC) - DOUBLE_SEND_WINDOW
     return any(
-        mail.kind == "reply" and mail.body == text and _aware(mail.created_at) >= since
+        mail.kind == "reply" and mail.body == text and as_utc(mail.created_at) >= since
         for mail in inquiry.mails
     )
 
@@ -72,9 +72,6 @@ class ThreadEntry:
     error: str = ""
 
 
-MAIL_LABELS = {"acknowledgement": "受付のお知らせ", "agent_notice": "オペレーターへの通知"}
-
-
 def thread(inquiry: Inquiry) -> list[ThreadEntry]:
     """The question, the replies and other mails with their delivery state, and the notes
     (status changes are notes), oldest first."""
@@ -87,14 +84,9 @@ def thread(inquiry: Inquiry) -> list[ThreadEntry]:
             )  # fmt: skip
         else:
             entries.append(
-                ThreadEntry(mail.created_at, "mail", MAIL_LABELS.get(mail.kind, mail.kind),
+                ThreadEntry(mail.created_at, "mail", outbox.KIND_LABELS.get(mail.kind, mail.kind),
                             f"{mail.to_address} 宛: {mail.subject}", mail.state, mail.last_error)
             )  # fmt: skip
     for note in inquiry.notes:
         entries.append(ThreadEntry(note.created_at, "note", note.author_email, note.text))
-    return sorted(entries, key=lambda entry: _aware(entry.at))
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite returns naive UTC datetimes, PostgreSQL aware ones.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return sorted(entries, key=lambda entry: as_utc(entry.at))

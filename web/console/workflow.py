@@ -12,15 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chatbot.hours import CallCentre
+from web.core.clock import as_utc
 from web.core.models import Inquiry, InquiryNote, User
 from web.core.vocabulary import InquiryStatus
 
 STATUS_LABELS = InquiryStatus.labels()
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite gives naive UTC datetimes back, PostgreSQL aware ones.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _duration(delta: dt.timedelta) -> str:
@@ -41,12 +37,12 @@ class Clock:
 
 
 def clock(inquiry: Inquiry, now: dt.datetime, centre: CallCentre, target_hours: int) -> Clock:
-    created = _aware(inquiry.created_at)
+    created = as_utc(inquiry.created_at)
     age = _duration(centre.business_time(created, now))
     # A reply counts once it is sent or on its way; one the server refused for good does not.
     first_reply = min(
         (
-            _aware(mail.created_at)
+            as_utc(mail.created_at)
             for mail in inquiry.mails
             if mail.kind == "reply" and mail.state != "failed"
         ),

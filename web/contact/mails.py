@@ -14,13 +14,12 @@ from web.settings import Settings
 CATEGORY_LABELS = dict(INQUIRY_CATEGORIES)
 
 
-def _signature(settings: Settings) -> str:
-    call_centre = settings.call_centre
+def signature(settings: Settings) -> str:
+    """The helpdesk's name and the call centre's number, closing every mail it sends."""
     return (
         "――――――――――――――――――――\n"
         "医療扶助のオンライン資格確認 ヘルプデスク\n"
-        f"コールセンター {call_centre.phone}（通話無料）\n"
-        "※このメールは送信専用です。ご返信の際は件名の受付番号をそのまま残してください。\n"
+        f"コールセンター {settings.call_centre.phone}（通話無料）\n"
     )
 
 
@@ -34,7 +33,8 @@ def acknowledgement(inquiry: Inquiry, settings: Settings) -> dict:
         "お問い合わせの内容（受け付けたとおり。番号などは伏せ字にしている場合があります）:\n"
         f"{_quoted(inquiry.message)}\n\n"
         "お急ぎの場合は、受付番号をお手元にご用意のうえ、コールセンターにお電話ください。\n"
-        f"{_signature(settings)}"
+        "※このメールは送信専用です。ご返信の際は件名の受付番号をそのまま残してください。\n"
+        f"{signature(settings)}"
     )
     return {
         "kind": "acknowledgement",

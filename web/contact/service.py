@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -116,10 +117,10 @@ def content_digest(form: ContactForm) -> str:
 
 def store(form: ContactForm, chat: Chat | None) -> str:
     """Insert the inquiry and commit; the receipt number of the stored row."""
-    database = db.session()
-    for _attempt in range(3):
-        inquiry = Inquiry(
-            receipt_number=new_receipt_number(),
+
+    def inquiry(receipt_number: str) -> Inquiry:
+        return Inquiry(
+            receipt_number=receipt_number,
             submission_token=form.submission_token.data,
             status=InquiryStatus.NEW,
             name=form.name.data,
@@ -135,20 +136,32 @@ def store(form: ContactForm, chat: Chat | None) -> str:
             transcript=chat.text if chat is not None else "",
             conversation_token=chat.token if chat is not None else None,
         )
+
+    stored, _new = insert_new(inquiry, notify=True)
+    return stored.receipt_number
+
+
+def insert_new(make: Callable[[str], Inquiry], notify: bool) -> tuple[Inquiry, bool]:
+    """Insert the inquiry `make(receipt_number)` builds, with its mails (web.contact.mails;
+    `notify`: the agents' notice too), in one transaction. Returns (the stored inquiry, whether
+    this call stored it): a second submission of the same form token returns the first one."""
+    database = db.session()
+    for _attempt in range(3):
+        inquiry = make(new_receipt_number())
         database.add(inquiry)
         try:
             database.flush()  # its id, for the link in the agents' notice
-            # The mails are stored with the inquiry, in one transaction (web.core.outbox).
-            mails.queue_for_new_inquiry(database, inquiry, current_settings())
+            if inquiry.email:
+                mails.queue_for_new_inquiry(database, inquiry, current_settings(), notify)
             database.commit()
         except IntegrityError:
             database.rollback()
             # Two clicks raced: the other one stored this token first.
-            existing = inquiry_by_token(form.submission_token.data)
+            existing = inquiry_by_token(inquiry.submission_token)
             if existing is not None:
-                return existing.receipt_number
+                return existing, False
             continue  # a receipt number collided: draw another
         log.info("お問い合わせを受け付けました: %s", inquiry.receipt_number)
         outbox.wake(current_app)
-        return inquiry.receipt_number
+        return inquiry, True
     raise IntegrityError("receipt number", None, Exception("no unique receipt number"))

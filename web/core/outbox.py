@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 WAITING, SENDING, SENT, FAILED = "waiting", "sending", "sent", "failed"
 STATE_LABELS = {WAITING: "送信待ち", SENDING: "送信中", SENT: "送信済み", FAILED: "送信失敗"}
+KIND_LABELS = {"acknowledgement": "受付のお知らせ", "agent_notice": "オペレーターへの通知",
+               "reply": "回答"}  # fmt: skip
 CLAIM_LEASE = dt.timedelta(minutes=5)
 # 30 s, 1, 2, 4 … minutes, at most an hour apart; given up after a day and a half of tries.
 FIRST_RETRY = dt.timedelta(seconds=30)
