@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.test_contact_browser import fill_contact_form
+
 pytestmark = pytest.mark.browser
 
 
@@ -115,3 +117,72 @@ def test_a_telephone_number_in_a_widget_reply_can_be_tapped(page, live_server):
     number = bot_turns(page).last.locator("a[href^='tel:']").first
     expect(number).to_have_attribute("href", "tel:0800-080-4583")
     assert number.inner_text() == "0800-080-4583"
+
+
+def page_turns(page):
+    return page.locator("[data-chat-page] .chat-turn")
+
+
+def test_the_widget_and_the_chat_page_share_one_conversation_in_a_tab(page, live_server):
+    open_widget(page, live_server)
+    send(page, "補助金の申請期限は？")
+    expect(bot_turns(page)).to_have_count(2)
+
+    page.goto(live_server.url + "/chat")  # the page continues the widget's conversation
+    expect(page_turns(page)).to_have_count(2)  # the question and its answer
+    assert "補助金の申請期限は？" in page.locator("[data-chat-page] .chat-log").inner_text()
+    send(page, "必要な書類は？")
+    expect(page.locator("[data-chat-page] .chat-turn--bot")).to_have_count(2)
+    assert page.url.endswith("/chat")  # answered in place, not by a page load
+
+    page.goto(live_server.url + "/faq")  # and the widget continues the page's
+    page.get_by_role("button", name="チャットで質問").click()
+    log = page.locator(".chat-widget [role=log]").inner_text()
+    assert "補助金の申請期限は？" in log and "必要な書類は？" in log
+
+    other = page.context.new_page()  # another tab is another conversation
+    other.goto(live_server.url + "/chat")
+    assert "補助金の申請期限は？" not in other.locator("[data-chat-page] .chat-log").inner_text()
+    other.close()
+    assert page.js_errors == []
+
+
+def test_a_new_conversation_starts_from_the_welcome(page, live_server):
+    open_widget(page, live_server)
+    send(page, "補助金について")
+    expect(bot_turns(page)).to_have_count(2)
+    page.get_by_role("button", name="新しい会話").click()
+    expect(bot_turns(page)).to_have_count(1)
+    assert "補助金について" not in page.locator(".chat-widget [role=log]").inner_text()
+    assert page.get_by_label("ご質問", exact=True).evaluate("el => el === document.activeElement")
+    # the next question is the first of a new conversation on the server as well
+    send(page, "期限は？")
+    expect(bot_turns(page)).to_have_count(2)
+    assert "令和6年12月11日" not in bot_turns(page).last.inner_text()
+
+    page.goto(live_server.url + "/chat")
+    page.get_by_role("button", name="新しい会話を始める").click()
+    page.wait_for_url("**/chat")
+    expect(page_turns(page)).to_have_count(1)
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="チャットで質問").click()
+    assert "期限は？" not in page.locator(".chat-widget [role=log]").inner_text()
+    assert page.js_errors == []
+
+
+def test_after_the_handoff_is_sent_the_widget_starts_fresh(page, live_server):
+    open_widget(page, live_server)
+    send(page, "担当者と話したい")
+    handoff = page.get_by_role("link", name="お問い合わせフォームへ進む（このやりとりを添付します）")
+    handoff.click()
+    page.wait_for_url("**/contact?chat=*")
+    fill_contact_form(page)
+    page.get_by_label("お問い合わせの分類").select_option(index=1)  # the chat had no topic
+    page.get_by_role("button", name="送信する").click()
+    page.wait_for_url("**/contact/thanks")
+
+    page.get_by_role("button", name="チャットで質問").click()
+    expect(bot_turns(page)).to_have_count(1)
+    assert "担当者と話したい" not in page.locator(".chat-widget [role=log]").inner_text()
+    assert page.locator(".chat-widget .chat-handoff").is_hidden()
+    assert page.js_errors == []

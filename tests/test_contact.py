@@ -408,6 +408,22 @@ def test_an_inquiry_from_the_chat_carries_the_masked_transcript(storage_app, fil
     assert "＊＊＊-＊＊＊＊-＊＊＊＊" in lines[2]
 
 
+def test_after_the_inquiry_is_sent_the_chat_starts_a_new_conversation(app, client, filled):
+    with client.session_transaction() as session:  # the conversation of /chat without JS
+        session["chat_token"] = make_conversation(app)
+    assert "補助金の申請書類は？" in client.get("/chat").get_data(as_text=True)
+    token = make_conversation(app, token="chat-token-other-0123456789")
+    html = open_form(client, f"/contact?chat={token}")
+    assert client.post("/contact", data=filled(html)).status_code == 303
+    thanks = client.get("/contact/thanks").get_data(as_text=True)
+    assert f'data-chat-ended="{token}"' in thanks  # the widget of this tab starts afresh
+    assert "補助金の申請書類は？" in client.get("/chat").get_data(as_text=True)  # another one
+
+    html = open_form(client, "/contact?chat=chat-token-0123456789abcdef")
+    assert client.post("/contact", data=filled(html, message="別の質問です。")).status_code == 303
+    assert "補助金の申請書類は？" not in client.get("/chat").get_data(as_text=True)
+
+
 def test_an_unknown_chat_token_shows_the_plain_form(client):
     html = open_form(client, "/contact?chat=does-not-exist")
     assert "チャットでのやりとり" not in html

@@ -26,6 +26,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from web.chat import routes as chat_routes
 from web.contact.forms import ContactForm
 from web.contact.service import (
     Chat,
@@ -47,6 +48,8 @@ from web.settings import current_settings
 log = logging.getLogger(__name__)
 
 bp = Blueprint("contact", __name__)
+
+CHAT_ENDED = "contact_chat_ended"  # the token of the conversation the last inquiry attached
 
 MESSAGES = {
     "csrf": "セキュリティ確認の有効期限が切れたため、送信できませんでした。"
@@ -112,6 +115,8 @@ def contact():
     except SQLAlchemyError as error:
         return _database_failure(form, chat, error)
     session["contact_last"] = {"digest": digest, "receipt": receipt}
+    if chat is not None:
+        _end_conversation(chat.token)
     return _show_receipt(receipt)
 
 
@@ -126,7 +131,9 @@ def thanks():
         email = inquiry.email if inquiry else None
     except SQLAlchemyError:
         db.session().rollback()
-    return render_template("contact/thanks.html", receipt=receipt, email=email)
+    return render_template(
+        "contact/thanks.html", receipt=receipt, email=email, chat_ended=session.get(CHAT_ENDED)
+    )
 
 
 @bp.errorhandler(429)
@@ -141,6 +148,15 @@ def csrf_failed(_error):
     if not valid_token(form.submission_token.data):
         form.submission_token.data = new_submission_token()
     return _form_page(form, load_chat(form.chat.data), notice=MESSAGES["csrf"]), 400
+
+
+def _end_conversation(token: str) -> None:
+    """The conversation attached to a sent inquiry is over: /chat and the widget (told by the
+    thanks page) start the next question afresh."""
+    session[CHAT_ENDED] = token
+    if session.get(chat_routes.SESSION_KEY) == token:
+        session.pop(chat_routes.SESSION_KEY, None)
+        session.pop(chat_routes.LAST_REPLY_KEY, None)
 
 
 def _show_receipt(receipt: str):

@@ -1,8 +1,10 @@
-/* The chat widget on every page: a button that opens a small chat panel.
+/* The chat: a widget on every page (a button that opens a small panel), and /chat itself.
  *
- * Progressive enhancement: without JavaScript the site links to /chat, a plain form. The
- * conversation (its session token and what was said) lives in sessionStorage so it follows
- * the person from page to page; the server keeps the masked transcript for the contact form.
+ * Progressive enhancement: without JavaScript the site links to /chat, a plain form. With it,
+ * one conversation per browser tab (its session token and what was said, in sessionStorage)
+ * is shared by the widget and the /chat page, so it follows the person from page to page;
+ * the server keeps the masked transcript for the contact form. 「新しい会話」 starts afresh,
+ * and so does the thanks page of the contact form the conversation was attached to.
  * Everything shown is set with textContent: replies are never parsed as HTML.
  */
 (function () {
@@ -25,6 +27,10 @@
     } catch (error) {
       /* storage blocked or damaged: start afresh */
     }
+    return freshState();
+  }
+
+  function freshState() {
     return { session: null, turns: [], quick: STARTERS.slice(), handoffUrl: null, open: false };
   }
 
@@ -71,8 +77,12 @@
     panel.hidden = true;
     var header = el("div", { class: "chat-panel-header" });
     header.appendChild(el("h2", { id: "chat-panel-title", class: "chat-panel-title" }, "チャットで質問"));
+    var tools = el("div", { class: "chat-panel-tools" });
+    var restart = el("button", { type: "button", class: "chat-new" }, "新しい会話");
     var close = el("button", { type: "button", class: "chat-close", "aria-label": "チャットを閉じる" }, "×");
-    header.appendChild(close);
+    tools.appendChild(restart);
+    tools.appendChild(close);
+    header.appendChild(tools);
     var note = el("p", { class: "chat-privacy" },
       "患者さんの情報（氏名・マイナンバー・受給者番号など）は入力しないでください。");
     // The live region wraps the list: role=log on the <ol> itself would take away its list.
@@ -120,9 +130,9 @@
     root.appendChild(launcher);
     document.body.appendChild(root);
     return {
-      root: root, launcher: launcher, panel: panel, close: close, log: log, turns: turns, quick: quick,
-      handoff: handoff, handoffLink: handoffLink, form: form, input: input, send: send,
-      status: status,
+      root: root, launcher: launcher, panel: panel, close: close, restart: restart, log: log,
+      turns: turns, quick: quick, handoff: handoff, handoffLink: handoffLink, form: form,
+      input: input, send: send, status: status,
     };
   }
 
@@ -163,15 +173,76 @@
     return item;
   }
 
+  // The /chat page, rendered by the server for use without JavaScript: its parts take the
+  // widget's roles, and its own conversation (the cookie's) is adopted when the tab has none.
+  function bindPage(section) {
+    var status = section.querySelector("[data-chat-status]");
+    return {
+      log: section.querySelector("[data-chat-log]"),
+      turns: section.querySelector(".chat-turns"),
+      quick: section.querySelector("[data-chat-quick]"),
+      handoff: section.querySelector("[data-chat-handoff]"),
+      handoffLink: section.querySelector("[data-chat-handoff] a"),
+      form: section.querySelector("[data-chat-form]"),
+      input: section.querySelector("[data-chat-form] .chat-input"),
+      send: section.querySelector("[data-chat-form] .chat-send"),
+      status: status,
+      resetForm: section.querySelector("[data-chat-reset]"),
+    };
+  }
+
+  function stateFromPage(section) {
+    var state = freshState();
+    state.quick = [];  // the server's starters, or the buttons of its last reply
+    section.querySelectorAll("[data-chat-quick] .chat-quick-reply").forEach(function (button) {
+      state.quick.push(button.value || button.textContent);
+    });
+    state.session = section.getAttribute("data-chat-token") || null;
+    if (!state.session) return state;
+    section.querySelectorAll(".chat-turn").forEach(function (item) {
+      var text = item.querySelector(".chat-text");
+      var articles = [];
+      item.querySelectorAll(".chat-articles a").forEach(function (link) {
+        articles.push({ url: link.getAttribute("href"), title: link.textContent });
+      });
+      state.turns.push({
+        role: item.getAttribute("data-role") === "user" ? "user" : "bot",
+        text: text ? text.textContent : "",
+        articles: articles,
+      });
+    });
+    var link = section.querySelector("[data-chat-handoff] a");
+    state.handoffUrl = link ? link.getAttribute("href") : null;
+    return state;
+  }
+
+  // A conversation attached to a sent inquiry is over: the thanks page names it.
+  function endedConversation() {
+    var marker = document.querySelector("[data-chat-ended]");
+    return marker ? marker.getAttribute("data-chat-ended") : null;
+  }
+
   function start() {
-    if (document.querySelector("[data-chat-page]") || document.querySelector("[data-chat-widget]")) {
-      return; // the /chat page is the chat itself
-    }
-    addStylesheet();
-    var ui = build();
-    // chat.css keeps room for the button at the page's end and around focused elements
-    document.documentElement.classList.add("has-chat-launcher");
+    if (document.querySelector("[data-chat-widget]")) return;
+    var section = document.querySelector("[data-chat-page]");
     var state = loadState();
+    var ended = endedConversation();
+    if (ended && state.session === ended) {
+      state = freshState();
+      saveState(state);
+    }
+    var ui;
+    if (section) {
+      ui = bindPage(section);
+      if (!state.session && !state.turns.length) state = stateFromPage(section);
+      state.open = false;
+      saveState(state);
+    } else {
+      addStylesheet();
+      ui = build();
+      // chat.css keeps room for the button at the page's end and around focused elements
+      document.documentElement.classList.add("has-chat-launcher");
+    }
     var busy = false;
 
     function renderQuick() {
@@ -191,6 +262,10 @@
       if (state.handoffUrl) ui.handoffLink.setAttribute("href", state.handoffUrl);
     }
 
+    function renderReset() {
+      if (ui.resetForm) ui.resetForm.hidden = !state.turns.length;
+    }
+
     function append(turn) {
       var node = turnNode(turn);
       ui.turns.appendChild(node);
@@ -204,6 +279,18 @@
       state.turns.forEach(append);
       renderQuick();
       renderHandoff();
+      renderReset();
+    }
+
+    function restart() {
+      var open = state.open;
+      state = freshState();
+      state.open = open;
+      saveState(state);
+      ui.status.textContent = "";
+      ui.input.value = "";
+      renderAll();
+      ui.input.focus();
     }
 
     function setOpen(open, focus) {
@@ -259,7 +346,7 @@
           setBusy(false);
           if (!result.ok || !result.body || typeof result.body.text !== "string") {
             var problem = result.body && result.body.error && result.body.error.message;
-            ui.turns.removeChild(ui.turns.lastChild);
+            renderAll();
             ui.status.textContent = problem || "送信できませんでした。もう一度お試しください。";
             ui.input.value = message; // what the person typed is never lost
             ui.input.focus();
@@ -277,18 +364,43 @@
           var node = append(botTurn);
           renderQuick();
           renderHandoff();
+          renderReset();
           // Show the reply from its first line: answers are often longer than the log.
-          ui.log.scrollTop = Math.max(0, node.offsetTop - 8);
+          if (section) node.scrollIntoView({ block: "start" });
+          else ui.log.scrollTop = Math.max(0, node.offsetTop - 8);
           ui.input.value = "";
           ui.input.focus();
         })
         .catch(function () {
           setBusy(false);
-          if (ui.turns.lastChild) ui.turns.removeChild(ui.turns.lastChild);
+          renderAll();
           ui.status.textContent = "通信できませんでした。接続を確認して、もう一度お試しください。";
           ui.input.value = message;
           ui.input.focus();
         });
+    }
+
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      ask(ui.input.value);
+    });
+    // The form the link leads to is where the person goes on: the panel stays shut there
+    // instead of reopening over the fields (the conversation is attached to the form).
+    ui.handoffLink.addEventListener("click", function () {
+      state.open = false;
+      saveState(state);
+    });
+
+    if (section) {
+      // The page's own button also ends the cookie's conversation on the server.
+      if (ui.resetForm) {
+        ui.resetForm.addEventListener("submit", function () {
+          state = freshState();
+          saveState(state);
+        });
+      }
+      renderAll();
+      return;
     }
 
     ui.launcher.addEventListener("click", function () {
@@ -297,21 +409,12 @@
     ui.close.addEventListener("click", function () {
       setOpen(false, true);
     });
+    ui.restart.addEventListener("click", restart);
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
         setOpen(false, true);
       }
-    });
-    // The form the link leads to is where the person goes on: the panel stays shut there
-    // instead of reopening over the fields (the conversation is attached to the form).
-    ui.handoffLink.addEventListener("click", function () {
-      state.open = false;
-      saveState(state);
-    });
-    ui.form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      ask(ui.input.value);
     });
 
     renderAll();
