@@ -173,7 +173,9 @@ def test_a_new_conversation_starts_from_the_welcome(page, live_server):
 def test_after_the_handoff_is_sent_the_widget_starts_fresh(page, live_server):
     open_widget(page, live_server)
     send(page, "担当者と話したい")
-    handoff = page.get_by_role("link", name="お問い合わせフォームへ進む（このやりとりを添付します）")
+    handoff = page.get_by_role(
+        "link", name="お問い合わせフォームへ進む（このやりとりを添付します）"
+    )
     handoff.click()
     page.wait_for_url("**/contact?chat=*")
     fill_contact_form(page)
