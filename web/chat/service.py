@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from chatbot.engine import ChatState, Engine, Reply
 from chatbot.rules import load_rules
+from kb.categories import CATEGORY_BY_ID
 from kb.search import SearchEngine
 from web.core import clock, db
 from web.core.knowledge import search_engine
@@ -113,12 +114,24 @@ def stored_intent(reply: Reply) -> str:
     return "fallback" if reply.kind == "choices" else reply.intent
 
 
+def reply_category(reply: Reply) -> str | None:
+    """The KB category a reply was about: its topic, else that of the first article it links."""
+    if reply.topic in CATEGORY_BY_ID:
+        return reply.topic
+    for article_id in reply.article_ids[:1]:
+        article = search_engine().articles.get(article_id)
+        if article is not None:
+            return article.category
+    return None
+
+
 def store(
     conversation: Conversation | None, token: str, state: ChatState, message: str, reply: Reply
 ) -> bool:
     database = db.session()
     articles = " ".join(reply.article_ids)[:ARTICLE_IDS_COLUMN_CHARS]
     intent = stored_intent(reply)
+    about = {"kind": reply.kind, "confidence": reply.confidence, "category": reply_category(reply)}
     try:
         if conversation is None:
             conversation = Conversation(token=token)
@@ -136,6 +149,7 @@ def store(
                 intent=intent,
                 normalized=reply.normalized[:NORMALIZED_COLUMN_CHARS],
                 article_ids="",
+                **about,
             )
         )
         database.add(
@@ -146,6 +160,7 @@ def store(
                 intent=intent,
                 normalized="",
                 article_ids=articles,
+                **about,
             )
         )
         database.commit()

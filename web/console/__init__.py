@@ -3,7 +3,7 @@
 - `/console/`            agents: the newest inquiries; filter, search, detail, status, notes
 - `/console/mails`       agents: every mail sent or waiting, its delivery state and failure
 - `/console/lookup`      everyone: keyboard-first search with a "copy answer" button
-- `/console/analytics`   editors: top and zero-result searches, chat fallbacks, feedback
+- `/console/analytics`   editors: the dashboard (trends, rates, confidence, views, gaps) + CSV
 - `/console/preview/…`   editors: any article of the working tree, its problems and queries
 - `/console/review`      editors: articles to confirm again (stale, due, superseded sources)
 

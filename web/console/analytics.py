@@ -15,15 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from kb.articles import Article
+from kb.categories import CATEGORIES, CATEGORY_BY_ID
 from web.accounts.auth import roles_required
-from web.console import bp
-from web.core import db
+from web.console import bp, dashboard, metrics
+from web.core import clock, db
+from web.core.errors import error_response
 from web.core.knowledge import search_engine
 from web.core.models import ChatTurn, Feedback, SearchLog
+from web.settings import current_settings
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -38,6 +42,18 @@ class TermGroup:
     count: int
     example: str  # one question as typed (masked), for the link to the search
     zero_results: int = 0
+    previous: int | None = None  # in the period of the same length just before, when asked
+
+    @property
+    def trend(self) -> str:
+        """増加, 減少, 横ばい or 新規 against the previous period ("" when not compared)."""
+        if self.previous is None:
+            return ""
+        if self.previous == 0:
+            return "新規"
+        if self.count > self.previous:
+            return "増加"
+        return "減少" if self.count < self.previous else "横ばい"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +85,27 @@ def _group_key(normalized, text):
 
 
 def search_groups(
-    database: Session, since: dt.datetime, zero_only: bool = False, limit: int = GROUP_LIMIT
+    database: Session,
+    since: dt.datetime,
+    zero_only: bool = False,
+    limit: int = GROUP_LIMIT,
+    until: dt.datetime | None = None,
+    category: str | None = None,
+    keys: list[str] | None = None,
 ) -> list[TermGroup]:
-    """Searches since `since` grouped by analyzed terms, most frequent first."""
+    """Searches in [since, until) grouped by analyzed terms, most frequent first; `category`:
+    only searches filtered by that category; `keys`: only these groups."""
     key = _group_key(SearchLog.normalized, SearchLog.query).label("key")
     zero = func.sum(case((SearchLog.result_count == 0, 1), else_=0)).label("zero")
     conditions = [SearchLog.created_at >= since]
+    if until is not None:
+        conditions.append(SearchLog.created_at < until)
+    if category:
+        conditions.append(SearchLog.category == category)
     if zero_only:
         conditions.append(SearchLog.result_count == 0)
+    if keys is not None:
+        conditions.append(_group_key(SearchLog.normalized, SearchLog.query).in_(keys))
     rows = database.execute(
         select(key, func.count().label("n"), zero, func.max(SearchLog.id).label("last_id"))
         .where(*conditions)
@@ -92,10 +121,21 @@ def search_groups(
 
 
 def chat_fallbacks(
-    database: Session, since: dt.datetime, limit: int = GROUP_LIMIT
+    database: Session,
+    since: dt.datetime,
+    limit: int = GROUP_LIMIT,
+    until: dt.datetime | None = None,
+    category: str | None = None,
+    keys: list[str] | None = None,
 ) -> list[TermGroup]:
-    """User turns the chat could not answer, grouped by analyzed terms."""
+    """User turns in [since, until) the chat could not answer, grouped by analyzed terms;
+    `category`: only turns about that KB category; `keys`: only these groups."""
     window = {"partition_by": ChatTurn.conversation_id, "order_by": ChatTurn.id}
+    conditions = [ChatTurn.created_at >= since]
+    if until is not None:
+        conditions.append(ChatTurn.created_at < until)
+    if category:
+        conditions.append(ChatTurn.category == category)
     turns = (
         select(
             ChatTurn.id,
@@ -107,7 +147,7 @@ def chat_fallbacks(
             func.lead(ChatTurn.intent).over(**window).label("next_intent"),
             func.lead(ChatTurn.article_ids).over(**window).label("next_articles"),
         )
-        .where(ChatTurn.created_at >= since)
+        .where(*conditions)
         .subquery()
     )
     unanswered = or_(
@@ -120,15 +160,25 @@ def chat_fallbacks(
         ),
     )
     key = _group_key(turns.c.normalized, turns.c.text).label("key")
+    among = [] if keys is None else [_group_key(turns.c.normalized, turns.c.text).in_(keys)]
     rows = database.execute(
         select(key, func.count().label("n"), func.max(turns.c.id).label("last_id"))
-        .where(turns.c.role == "user", unanswered)
+        .where(turns.c.role == "user", unanswered, *among)
         .group_by(key)
         .order_by(func.count().desc(), key)
         .limit(limit)
     ).all()
     examples = _texts(database, ChatTurn.id, ChatTurn.text, [row.last_id for row in rows])
     return [TermGroup(row.key, row.n, examples.get(row.last_id, row.key)) for row in rows]
+
+
+def compared(current: list[TermGroup], previous: list[TermGroup]) -> list[TermGroup]:
+    """`current` with each group's count in `previous` (0 when it did not occur there): ask
+    for `previous` with keys=[the current keys] so that no group is cut off by a limit."""
+    before = {group.key: group.count for group in previous}
+    return [
+        TermGroup(g.key, g.count, g.example, g.zero_results, before.get(g.key, 0)) for g in current
+    ]
 
 
 def feedback_by_article(database: Session, since: dt.datetime) -> list[ArticleFeedback]:
@@ -194,25 +244,65 @@ def _article_titles() -> dict[str, str]:
         return {}
 
 
-@bp.get("/analytics")
-@roles_required("editor")
-def analytics():
+def _window(args) -> metrics.Window:
+    """The period (7, 30 or 90 local days up to today) and category a request asks for;
+    anything else falls back to the default, silently (the filters only offer valid values)."""
     try:
-        days = int(request.args.get("days", DEFAULT_PERIOD))
+        days = int(args.get("days", DEFAULT_PERIOD))
     except ValueError:
         days = DEFAULT_PERIOD
     days = days if days in PERIODS else DEFAULT_PERIOD
-    since = since_days(days)
+    category = args.get("category") or None
+    category = category if category in CATEGORY_BY_ID else None
+    articles = _articles()
+    return metrics.Window.ending(
+        clock.today(),
+        days,
+        current_settings().timezone,
+        category,
+        [a.id for a in articles.values() if a.category == category] if category else (),
+    )
+
+
+def _articles() -> dict[str, Article]:
+    try:
+        return dict(search_engine().articles)
+    except Exception:  # noqa: BLE001 - analytics still show ids without the index
+        return {}
+
+
+@bp.get("/analytics")
+@roles_required("editor")
+def analytics():
+    window = _window(request.args)
     database = db.session()
+    board = dashboard.build(database, window, _articles(), clock.today())
     return render_template(
         "console/analytics.html",
-        days=days,
+        board=board,
+        days=(window.last - window.first).days + 1,
+        category=window.category,
+        categories=CATEGORIES,
         periods=PERIODS,
-        totals=totals(database, since),
-        top_searches=search_groups(database, since),
-        zero_searches=search_groups(database, since, zero_only=True),
-        fallbacks=chat_fallbacks(database, since),
-        feedback=feedback_by_article(database, since),
-        comments=recent_comments(database, since),
+        definitions=metrics.DEFINITIONS,
+        comments=recent_comments(database, window.since),
         titles=_article_titles(),
     )
+
+
+@bp.get("/analytics.csv")
+@roles_required("editor")
+def analytics_csv():
+    """One table of the dashboard (`view`, a Table id) as CSV, for the same period and category."""
+    window = _window(request.args)
+    board = dashboard.build(db.session(), window, _articles(), clock.today())
+    table = board.tables.get(request.args.get("view", ""))
+    if table is None:
+        return error_response(404, "ダウンロードできる表が見つかりません。")
+    name = f"{table.id}_{window.first.isoformat()}_{window.last.isoformat()}"
+    if window.category:
+        name += f"_{window.category}"
+    response = Response("\ufeff" + table.csv(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -46,6 +46,9 @@ class SearchLog(Base):
     result_count: Mapped[int] = mapped_column(Integer)
     top_article_id: Mapped[str | None] = mapped_column(String(100))
     elapsed_ms: Mapped[float] = mapped_column(default=0.0)
+    confidence: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # kb.confidence: confident, weak, none
 
 
 class Feedback(Base):
@@ -98,6 +101,11 @@ class ChatTurn(Base):
         String(400), default=""
     )  # analyzed terms of a user turn
     article_ids: Mapped[str] = mapped_column(String(400), default="")  # space-separated
+    # Of the reply (stored on both turns of an exchange): chatbot.reply.KINDS, kb.confidence's
+    # level or None when no ranking decided, and the KB category it was about, if any.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32))
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
 
 
@@ -132,7 +140,7 @@ class Inquiry(Base):
     category: Mapped[str] = mapped_column(String(32), index=True)  # the console filters on it
     message: Mapped[str] = mapped_column(Text)
     transcript: Mapped[str] = mapped_column(Text, default="")  # the chat that led here, masked
-    conversation_token: Mapped[str | None] = mapped_column(String(64))
+    conversation_token: Mapped[str | None] = mapped_column(String(64), index=True)
     notes: Mapped[list[InquiryNote]] = relationship(
         back_populates="inquiry", order_by="InquiryNote.id", cascade="all, delete-orphan"
     )

@@ -51,6 +51,7 @@ def record_search(
         "result_count": response.total,
         "top_article_id": response.hits[0].id if response.hits else None,
         "elapsed_ms": round(elapsed_ms, 2),
+        "confidence": response.confidence,
     }
     app = current_app
     writer = app.extensions.get(EXTENSION)
