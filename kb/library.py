@@ -75,6 +75,8 @@ class KnowledgeBase:
         else:
             built = self.store.ensure_fresh(loaded.articles, fingerprint)
             generation = self.store.current_generation()
+        if built:
+            self._checked_at = 0.0  # this process serves the new generation from now on
         return RefreshReport(built, generation, loaded.problems)
 
     def engine(self) -> SearchEngine:

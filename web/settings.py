@@ -216,6 +216,13 @@ class Settings:
         _integer(1, 3650),
         "記事の確認日（reviewed）から次の確認期限（review_by）までの最長の日数",
     )
+    four_eyes: bool = setting(
+        True,
+        "HELPDESK_FOUR_EYES",
+        _flag,
+        "管理画面での記事の変更は、書いた人とは別の編集者が承認して公開する（0 で自分で承認できる。少人数のチーム向け）",
+        show_default="1",
+    )
     review_warning_days: int = setting(
         30,
         "HELPDESK_REVIEW_WARNING_DAYS",

@@ -6,6 +6,8 @@
 - `/console/analytics`   editors: the dashboard (trends, rates, confidence, views, gaps) + CSV
 - `/console/preview/…`   editors: any article of the working tree, its problems and queries
 - `/console/review`      editors: articles to confirm again (stale, due, superseded sources)
+- `/console/articles/…`  editors: edit, drafts, approval, history, revert, retire (editor.py)
+- `/console/audit`       admins: who changed which article when
 
 Pages are never cached (web/core/security.py) and never indexed (noindex in the layout).
 """
@@ -55,6 +57,6 @@ def home():
     return redirect(url_for("console.analytics"))
 
 
-from web.console import analytics, inquiries, lookup, mails, preview, review  # noqa: E402
+from web.console import analytics, editor, inquiries, lookup, mails, preview, review  # noqa: E402
 
-__all__ = ["bp", "analytics", "inquiries", "lookup", "mails", "preview", "review"]
+__all__ = ["bp", "analytics", "editor", "inquiries", "lookup", "mails", "preview", "review"]

@@ -223,3 +223,51 @@ class ArticleView(Base):
     article_id: Mapped[str] = mapped_column(String(100), index=True)
     day: Mapped[dt.date] = mapped_column(Date)
     views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArticleRevision(Base):
+    """One version of an article's file, as an editor saved it in the console.
+
+    Lifecycle (web.console.editor): draft → submitted (approval asked) → published (written to
+    the articles folder) or rejected. `base_sha256` is the hash of the file on disk when the
+    draft began ('' for a new article): a file changed since is a conflict, never overwritten.
+    """
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    # edit, new, revert, review (marked reviewed), retire
+    kind: Mapped[str] = mapped_column(String(16), default="edit")
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    author_email: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)  # the whole file (retire: the file as it was)
+    base_sha256: Mapped[str] = mapped_column(String(64), default="")
+    replaced_by: Mapped[str | None] = mapped_column(String(100))  # retire: the successor
+    reviewer_email: Mapped[str | None] = mapped_column(String(254))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(String(300), default="")
+    published_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditEvent(Base):
+    """Who did what to the knowledge base and when (admins read it at /console/audit)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    actor_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))  # web.console.editor.AUDIT_LABELS
+    article_id: Mapped[str] = mapped_column(String(100), index=True)
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_revisions.id", ondelete="SET NULL")
+    )
+    detail: Mapped[str] = mapped_column(String(300), default="")

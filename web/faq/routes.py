@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from kb.articles import Article
 from kb.categories import CATEGORIES, CATEGORY_BY_ID, Category
+from kb.drafts import retired_article
 from kb.search import SearchEngine
 from web.core import clock
 from web.core.knowledge import search_engine
@@ -141,8 +142,14 @@ def _render_article(
 
 
 def _article_or_404(engine: SearchEngine, article_id: str) -> Article:
+    """The article; 410 with a link to its successor when it was retired; else 404."""
     found = engine.articles.get(article_id)
     if found is None:
+        retired = retired_article(current_settings().articles_dir, article_id)
+        if retired is not None:
+            successor = engine.articles.get(retired.replaced_by or "")
+            page = render_template("faq/retired.html", retired=retired, successor=successor)
+            abort(Response(page, status=410, mimetype="text/html"))
         abort(404)
     return found
 

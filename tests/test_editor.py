@@ -1,0 +1,399 @@
+"""Editing articles in the console: drafts, checks, four-eyes approval, publication as a file,
+the index following, conflicts, history, revert, retirement and the audit trail."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from kb import ARTICLES_DIR
+from kb.article_format import from_text
+from web.core import db
+from web.core.knowledge import search_engine
+from web.core.models import ArticleRevision, AuditEvent
+
+ARTICLE = "subsidy-period"
+MARKER = "麒麟草"  # a word no article contains: search shows where it went
+
+
+@pytest.fixture
+def editor_app(make_app, tmp_path):
+    """An app on its own copy of the articles and its own index: publishing writes both."""
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES_DIR, articles)
+    return make_app(
+        index_dir=tmp_path / "index",
+        instance=tmp_path / "instance",
+        articles_dir=articles,
+        refresh_index_on_start=True,
+    )
+
+
+@pytest.fixture
+def editors(editor_app, logged_in):
+    return (
+        logged_in(editor_app, "editor", "hanako@helpdesk.example.jp"),
+        logged_in(editor_app, "editor", "taro@helpdesk.example.jp"),
+    )
+
+
+def articles_dir(app):
+    return app.extensions["settings"].articles_dir
+
+
+def fields(app, of=ARTICLE, **changes) -> dict:
+    """The edit form's fields for the article's file as it is on disk, with `changes`."""
+    source = from_text((articles_dir(app) / f"{of}.md").read_text(encoding="utf-8"))
+    data = {
+        "article_id": source.id,
+        "title": source.title,
+        "category": source.category,
+        "answer": source.answer,
+        "tags": "\n".join(source.tags),
+        "queries": "\n".join(source.queries),
+        "related": "\n".join(source.related),
+        "sources": "\n".join(source.sources),
+        "evidence": "\n".join(source.evidence),
+        "reviewed": source.reviewed,
+        "review_by": source.review_by,
+        "review_note": source.review_note,
+        "updated": source.updated,
+        "body": source.body,
+        "reason": "文言の修正",
+    }
+    data.update(changes)
+    return data
+
+
+def post_form(client, url, data, csrf_token_from, action="save"):
+    page = client.get(url if "/edit" in url or url.endswith("/new") else "/console/articles/")
+    return client.post(
+        url,
+        data={**data, "action": action, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+    )
+
+
+def post(client, url, csrf_token_from, **data):
+    page = client.get("/console/articles/").get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token_from(page)})
+
+
+def revisions(app, **where) -> list[ArticleRevision]:
+    with app.app_context():
+        query = select(ArticleRevision).order_by(ArticleRevision.id)
+        for name, value in where.items():
+            query = query.where(getattr(ArticleRevision, name) == value)
+        return list(db.session().scalars(query))
+
+
+def found(app, query: str) -> list[str]:
+    with app.app_context():
+        return [hit.id for hit in search_engine().search(query, highlight=False).hits]
+
+
+def submitted(app, client, csrf_token_from, answer) -> ArticleRevision:
+    url = f"/console/articles/{ARTICLE}/edit"
+    response = post_form(client, url, fields(app, answer=answer), csrf_token_from, "submit")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    (revision,) = revisions(app, status="submitted")
+    return revision
+
+
+def test_a_draft_is_kept_in_the_database_and_the_file_is_untouched(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    before = path.read_text(encoding="utf-8")
+    answer = f"{MARKER}。申請は当分の間受け付けています。"
+    url = f"/console/articles/{ARTICLE}/edit"
+    assert (
+        post_form(hanako, url, fields(editor_app, answer=answer), csrf_token_from).status_code
+        == 303
+    )
+    assert path.read_text(encoding="utf-8") == before
+    (draft,) = revisions(editor_app)
+    assert (draft.status, draft.author_email) == ("draft", "hanako@helpdesk.example.jp")
+    assert f"answer: {answer}" in draft.text
+    # The editor comes back to their draft, not to the published file.
+    assert MARKER in hanako.get(url).get_data(as_text=True)
+    assert found(editor_app, MARKER) == []
+
+
+def test_a_draft_with_problems_cannot_be_submitted_and_says_which(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    url = f"/console/articles/{ARTICLE}/edit"
+    for changes, problem in (
+        ({"queries": "補助金"}, "queries は 3〜6 件にしてください（今は 1 件）"),
+        (
+            {"evidence": "どの出典にも書かれていない文"},
+            "evidence「どの出典にも書かれていない文」が出典",
+        ),
+    ):
+        response = post_form(hanako, url, fields(editor_app, **changes), csrf_token_from, "submit")
+        assert response.status_code == 422
+        page = response.get_data(as_text=True)
+        assert "承認を依頼できませんでした" in page and problem in page
+    assert [r.status for r in revisions(editor_app)] == ["draft"]
+
+
+def test_the_author_cannot_approve_and_another_editor_publishes_the_file(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    answer = f"{MARKER}。令和6年12月11日から当分の間、申請を受け付けています。"
+    revision = submitted(editor_app, hanako, csrf_token_from, answer)
+    page = hanako.get(f"/console/revisions/{revision.id}").get_data(as_text=True)
+    assert "自分で書いた変更は承認できません" in page
+    post(hanako, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert revisions(editor_app, id=revision.id)[0].status == "submitted"
+
+    response = post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert response.status_code == 303
+    published = revisions(editor_app, id=revision.id)[0]
+    assert (published.status, published.reviewer_email) == (
+        "published",
+        "taro@helpdesk.example.jp",
+    )
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    assert path.read_text(encoding="utf-8") == published.text  # the editor's text, exactly
+    assert found(editor_app, MARKER)[:1] == [ARTICLE]  # the index followed, no restart
+    assert MARKER in taro.get(f"/articles/{ARTICLE}").get_data(as_text=True)
+    baseline = revisions(editor_app, kind="baseline")
+    assert len(baseline) == 1 and MARKER not in baseline[0].text
+    with editor_app.app_context():
+        actions = [
+            e.action for e in db.session().scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+    assert actions == ["save", "submit", "approve"]
+
+
+def test_revert_creates_a_revision_that_restores_the_file(editor_app, editors, csrf_token_from):
+    hanako, taro = editors
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    original = path.read_text(encoding="utf-8")
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    (baseline,) = revisions(editor_app, kind="baseline")
+
+    response = post(hanako, f"/console/revisions/{baseline.id}/revert", csrf_token_from)
+    assert response.status_code == 303
+    (revert,) = revisions(editor_app, kind="revert")
+    assert revert.status == "submitted" and revert.text == original
+    post(taro, f"/console/revisions/{revert.id}/approve", csrf_token_from)
+    assert path.read_text(encoding="utf-8") == original
+    assert found(editor_app, MARKER) == []
+
+
+def test_a_file_changed_on_disk_since_the_draft_began_is_a_conflict_not_overwritten(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    by_hand = path.read_text(encoding="utf-8").replace("## 注意点", "## 注意すること")
+    path.write_text(by_hand, encoding="utf-8")
+    response = post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert "上書きはしていません" in taro.get(response.headers["Location"]).get_data(as_text=True)
+    assert path.read_text(encoding="utf-8") == by_hand
+    assert revisions(editor_app, id=revision.id)[0].status == "submitted"
+
+
+def test_with_four_eyes_off_an_editor_publishes_alone(
+    make_app, tmp_path, logged_in, csrf_token_from
+):
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES_DIR, articles)
+    app = make_app(
+        index_dir=tmp_path / "index",
+        instance=tmp_path / "instance",
+        articles_dir=articles,
+        four_eyes=False,
+    )
+    alone = logged_in(app, "editor")
+    revision = submitted(app, alone, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(alone, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert revisions(app, id=revision.id)[0].status == "published"
+
+
+def test_a_new_article_is_published_and_found(editor_app, editors, csrf_token_from):
+    hanako, taro = editors
+    data = fields(
+        editor_app,
+        article_id="subsidy-period-copy",
+        title="助成金の申請の受付は始まっていますか",
+        queries="ぴよぴよの申請はいつから\nぴよぴよの受付開始\nぴよぴよ始まってる？",
+        related="",
+        answer=f"{MARKER}。令和6年12月11日から受け付けています。",
+    )
+    response = post_form(hanako, "/console/articles/new", data, csrf_token_from, "submit")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    (revision,) = revisions(editor_app, status="submitted")
+    assert revision.kind == "new" and revision.base_sha256 == ""
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert (articles_dir(editor_app) / "subsidy-period-copy.md").is_file()
+    assert found(editor_app, MARKER)[:1] == ["subsidy-period-copy"]
+
+
+def test_a_new_article_cannot_take_an_existing_id(editor_app, editors, csrf_token_from):
+    hanako, _ = editors
+    response = post_form(hanako, "/console/articles/new", fields(editor_app), csrf_token_from)
+    assert response.status_code == 422
+    assert f"「{ARTICLE}」という記事はすでにあります" in response.get_data(as_text=True)
+
+
+def test_a_retired_article_leaves_search_and_answers_410_with_its_successor(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    retiring = "subsidy-amount"  # no other article links to it
+    assert retiring in found(editor_app, "補助金の上限額")
+    post(
+        hanako,
+        f"/console/articles/{retiring}/retire",
+        csrf_token_from,
+        replaced_by="subsidy-eligibility",
+        reason="統合したため",
+    )
+    (revision,) = revisions(editor_app, kind="retire")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert revisions(editor_app, id=revision.id)[0].status == "published"
+    assert retiring not in found(editor_app, "補助金の上限額")
+    response = taro.get(f"/articles/{retiring}")
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert "公開は終了しました" in page and 'href="/articles/subsidy-eligibility"' in page
+    assert not (articles_dir(editor_app) / f"{retiring}.md").exists()
+    assert taro.get("/articles/no-such-article").status_code == 404
+
+
+def test_an_article_others_link_to_cannot_be_retired_until_the_links_are_fixed(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    post(hanako, f"/console/articles/{ARTICLE}/retire", csrf_token_from, reason="古い")
+    (revision,) = revisions(editor_app, kind="retire")
+    response = post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    page = taro.get(response.headers["Location"]).get_data(as_text=True)
+    assert "問題があるため公開しませんでした" in page and ARTICLE in page
+    assert (articles_dir(editor_app) / f"{ARTICLE}.md").exists()
+    assert ARTICLE in found(editor_app, "補助金いつまで")
+
+
+def test_history_lists_every_revision_and_shows_a_diff_between_any_two(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    (baseline,) = revisions(editor_app, kind="baseline")
+    page = taro.get(
+        f"/console/articles/{ARTICLE}/history?a={baseline.id}&b={revision.id}"
+    ).get_data(as_text=True)
+    assert f"第{revision.id}版" in page and f"第{baseline.id}版" in page
+    assert "hanako@helpdesk.example.jp" in page and "taro@helpdesk.example.jp" in page
+    assert "文言の修正" in page  # the reason
+    added = re.findall(r'<span class="diff-add">.*?</span>(.*?)</span>', page, re.S)
+    removed = re.findall(r'<span class="diff-remove">.*?</span>(.*?)</span>', page, re.S)
+    assert any(MARKER in line for line in added)
+    assert any(line.startswith("-answer:") for line in removed)
+
+
+def test_the_preview_is_the_public_page_with_problems_and_ranks_in_a_same_origin_frame(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    page = hanako.get(f"/console/articles/{ARTICLE}/edit").get_data(as_text=True)
+    data = fields(editor_app, body="本文の **閉じていない強調", answer=f"{MARKER}。")
+    response = hanako.post(
+        "/console/articles/preview", data={**data, "csrf_token": csrf_token_from(page)}
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    preview = response.get_data(as_text=True)
+    assert MARKER in preview  # the draft, as the site's article page shows it
+    assert "強調の記号 ** が閉じていません" in preview
+    assert "queries の順位" in preview and "位</td>" in preview
+    # Everything else stays unframeable.
+    assert hanako.get("/console/articles/").headers["X-Frame-Options"] == "DENY"
+
+
+EDIT_ROUTES = [
+    ("GET", "/console/articles/"),
+    ("GET", "/console/articles/new"),
+    ("POST", "/console/articles/new"),
+    ("GET", f"/console/articles/{ARTICLE}/edit"),
+    ("POST", f"/console/articles/{ARTICLE}/edit"),
+    ("POST", "/console/articles/preview"),
+    ("GET", "/console/revisions/1"),
+    ("GET", "/console/revisions/1/preview"),
+    ("POST", "/console/revisions/1/approve"),
+    ("POST", "/console/revisions/1/reject"),
+    ("POST", "/console/revisions/1/revert"),
+    ("POST", f"/console/articles/{ARTICLE}/reviewed"),
+    ("POST", f"/console/articles/{ARTICLE}/retire"),
+    ("GET", f"/console/articles/{ARTICLE}/history"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), EDIT_ROUTES)
+def test_an_agent_gets_403_on_every_edit_route(editor_app, logged_in, csrf_token_from, method, url):
+    agent = logged_in(editor_app, "agent")
+    token = csrf_token_from(agent.get("/console/").get_data(as_text=True))
+    response = agent.open(
+        url, method=method, data={"csrf_token": token} if method == "POST" else None
+    )
+    assert response.status_code == 403
+
+
+def test_the_audit_trail_is_for_admins(editor_app, editors, logged_in, csrf_token_from):
+    hanako, _ = editors
+    submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    assert hanako.get("/console/audit").status_code == 403
+    page = logged_in(editor_app, "admin").get("/console/audit").get_data(as_text=True)
+    assert "hanako@helpdesk.example.jp" in page and "承認を依頼" in page and ARTICLE in page
+
+
+def test_marking_reviewed_is_a_revision_with_todays_date(editor_app, editors, csrf_token_from):
+    hanako, taro = editors
+    post(hanako, f"/console/articles/{ARTICLE}/reviewed", csrf_token_from)
+    (revision,) = revisions(editor_app, kind="review")
+    source = from_text(revision.text)
+    with editor_app.app_context():
+        from web.core import clock
+
+        today = clock.today().isoformat()
+    assert source.reviewed == today and source.review_by > today
+    assert source.review_note  # the reason stays with the date
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    assert f"reviewed: {today}" in (articles_dir(editor_app) / f"{ARTICLE}.md").read_text()
+
+
+def test_publishing_in_a_git_working_tree_commits_with_the_editor_as_author(
+    editor_app, editors, csrf_token_from
+):
+    folder = articles_dir(editor_app)
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "articles"], check=True)
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    log = subprocess.run(
+        [*git, "log", "-1", "--format=%an <%ae>%n%B", "--name-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert log.startswith("hanako <hanako@helpdesk.example.jp>")
+    assert "承認: taro@helpdesk.example.jp" in log and f"{ARTICLE}.md" in log
+    status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    assert status.stdout == ""  # nothing left uncommitted (no temporary or lock files)

@@ -1,0 +1,104 @@
+"""The article editor's form: one field per front-matter field, lists one item per line.
+
+The form only carries text; whether it is a valid article is for `kb check` (kb.drafts), whose
+problems the editor shows next to the preview. Limits here only keep a request reasonable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from kb.article_format import ArticleSource
+from kb.categories import CATEGORIES
+from web.core.fields import Required, max_chars, multi_line
+from web.core.text_input import one_line
+
+BODY_MAX_CHARS = 50_000
+LIST_FIELDS = ("tags", "queries", "related", "sources", "evidence")
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ArticleForm(FlaskForm):
+    article_id = StringField(
+        "記事のID（英小文字・数字・ハイフン。URL とファイル名になります）",
+        filters=[one_line],
+        validators=[Required("記事のIDを入力してください。"), max_chars(100, "記事のID")],
+    )
+    title = StringField(
+        "タイトル（利用者の質問の形で）",
+        filters=[one_line],
+        validators=[Required("タイトルを入力してください。"), max_chars(200, "タイトル")],
+    )
+    category = SelectField(
+        "カテゴリ", choices=[(c.id, c.label) for c in CATEGORIES], validate_choice=False
+    )
+    answer = TextAreaField(
+        "短い答え（検索結果とチャットに出ます）",
+        filters=[one_line],
+        validators=[Required("短い答えを入力してください。"), max_chars(1000, "短い答え")],
+    )
+    tags = TextAreaField("タグ（1行に1つ）", filters=[multi_line])
+    queries = TextAreaField("利用者の言い方 queries（1行に1つ、3〜6件）", filters=[multi_line])
+    related = TextAreaField("関連記事のID（1行に1つ）", filters=[multi_line])
+    sources = TextAreaField("出典のID（kb/sources/ のファイル名、1行に1つ）", filters=[multi_line])
+    evidence = TextAreaField("根拠の引用（出典の本文のとおり、1行に1つ）", filters=[multi_line])
+    reviewed = DateField("確認日 reviewed", validators=[Optional()])
+    review_by = DateField("次の確認期限 review_by", validators=[Optional()])
+    review_note = StringField("確認期限の理由", filters=[one_line])
+    updated = DateField("文章を変えた日 updated", validators=[Optional()])
+    body = TextAreaField(
+        "本文（Markdown）",
+        filters=[multi_line],
+        validators=[Required("本文を入力してください。"), max_chars(BODY_MAX_CHARS, "本文")],
+    )
+    reason = StringField(
+        "変更の理由（履歴に残ります）", filters=[one_line], validators=[max_chars(300, "理由")]
+    )
+
+    def fill(self, source: ArticleSource) -> None:
+        """Show an article's fields (on GET)."""
+        self.article_id.data = source.id
+        self.title.data = source.title
+        self.category.data = source.category
+        self.answer.data = source.answer
+        for name in LIST_FIELDS:
+            getattr(self, name).data = "\n".join(getattr(source, name))
+        for name in ("reviewed", "review_by", "updated"):
+            try:
+                getattr(self, name).data = dt.date.fromisoformat(getattr(source, name))
+            except ValueError:
+                getattr(self, name).data = None
+        self.review_note.data = source.review_note
+        self.body.data = source.body
+
+    def source(self) -> ArticleSource:
+        """The article file these fields make (dates the editor left empty stay empty, and
+        `kb check` says so)."""
+
+        def date(name: str) -> str:
+            value = getattr(self, name).data
+            return value.isoformat() if value else ""
+
+        return ArticleSource(
+            id=self.article_id.data or "",
+            title=self.title.data or "",
+            category=self.category.data or "",
+            answer=self.answer.data or "",
+            tags=_lines(self.tags.data),
+            queries=_lines(self.queries.data),
+            related=_lines(self.related.data),
+            sources=_lines(self.sources.data),
+            evidence=_lines(self.evidence.data),
+            reviewed=date("reviewed"),
+            review_by=date("review_by"),
+            review_note=self.review_note.data or "",
+            updated=date("updated"),
+            body=self.body.data or "",
+        )

@@ -1,0 +1,374 @@
+"""Article revisions: drafts, approval (four-eyes), publication, revert, retirement, audit.
+
+Every change an editor makes in the console is an `ArticleRevision`:
+    draft ─submit→ submitted ─approve→ published
+                       └────reject→ rejected (the author can edit the draft again)
+Approval is by another editor unless HELPDESK_FOUR_EYES is off. Publishing runs the checks of
+`kb check` (kb.drafts), writes the file atomically (committing it in a Git working tree), and
+refreshes the index, which every worker serves within its check interval. The first publication
+of an article through the console keeps the file as it was as a "baseline" revision, so that any
+console change can be reverted. Every step is recorded as an `AuditEvent`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.article_format import from_text
+from kb.check import TOP_N
+from kb.drafts import (
+    Conflict,
+    DraftCheck,
+    Refused,
+    check_draft,
+    check_retirement,
+    file_sha256,
+    publish,
+    rank_problems,
+    retire,
+)
+from web.core.knowledge import knowledge_base
+from web.core.models import ArticleRevision, AuditEvent, utcnow
+from web.settings import current_settings
+
+log = logging.getLogger(__name__)
+
+STATUS_LABELS = {
+    "draft": "下書き",
+    "submitted": "承認待ち",
+    "published": "公開済み",
+    "rejected": "差し戻し",
+}
+KIND_LABELS = {
+    "baseline": "公開前の版（ファイル）",
+    "new": "新しい記事",
+    "edit": "編集",
+    "revert": "以前の版に戻す",
+    "review": "確認済み",
+    "retire": "公開終了",
+}
+AUDIT_LABELS = {
+    "save": "下書きを保存",
+    "submit": "承認を依頼",
+    "approve": "承認して公開",
+    "reject": "差し戻し",
+    "revert": "以前の版に戻す依頼",
+    "review": "確認済みの依頼",
+    "retire": "公開終了の依頼",
+    "conflict": "競合のため公開せず",
+    "refused": "問題があるため公開せず",
+}
+BASELINE_AUTHOR = "（ファイル）"
+
+
+class NotAllowed(Exception):
+    """The step is not allowed for this user or in this state; the message says why (Japanese)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DiffLine:
+    kind: str  # "add", "remove", "context", "hunk"
+    text: str
+
+
+def articles_dir() -> Path:
+    return current_settings().articles_dir
+
+
+def current_text(article_id: str) -> str | None:
+    path = articles_dir() / f"{article_id}.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def audit(
+    database: Session, actor: str, action: str, article_id: str, revision=None, detail=""
+) -> None:
+    database.add(
+        AuditEvent(
+            actor_email=actor,
+            action=action,
+            article_id=article_id,
+            revision_id=revision.id if revision is not None else None,
+            detail=detail[:300],
+        )
+    )
+
+
+def open_draft(database: Session, article_id: str, author: str) -> ArticleRevision | None:
+    """The author's unfinished (draft or rejected) revision of the article, if any."""
+    return database.scalar(
+        select(ArticleRevision)
+        .where(
+            ArticleRevision.article_id == article_id,
+            ArticleRevision.author_email == author,
+            ArticleRevision.status.in_(("draft", "rejected")),
+        )
+        .order_by(ArticleRevision.id.desc())
+    )
+
+
+def save_draft(
+    database: Session,
+    article_id: str,
+    text: str,
+    author: str,
+    reason: str,
+    kind: str = "edit",
+    base_sha256: str | None = None,
+) -> ArticleRevision:
+    """Store `text` as the author's draft of the article (updating their open draft)."""
+    revision = open_draft(database, article_id, author) if kind in ("edit", "new") else None
+    if revision is None:
+        base = base_sha256
+        if base is None:
+            base = file_sha256(articles_dir() / f"{article_id}.md")
+        revision = ArticleRevision(
+            article_id=article_id, author_email=author, kind=kind, base_sha256=base, text=text
+        )
+        database.add(revision)
+    revision.text = text
+    revision.reason = reason[:300]
+    revision.status = "draft"
+    database.flush()
+    audit(database, author, "save", article_id, revision, reason)
+    return revision
+
+
+def check(revision_text: str, article_id: str) -> tuple[DraftCheck, list]:
+    """The draft's check and every problem that blocks publication, as `kb check` words them."""
+    settings = current_settings()
+    result = check_draft(
+        revision_text,
+        article_id,
+        settings.articles_dir,
+        settings.sources_dir,
+        settings.review_interval_days,
+    )
+    return result, result.problems + rank_problems(result, TOP_N)
+
+
+def submit(database: Session, revision: ArticleRevision, actor: str) -> list:
+    """Ask for approval. Refused (the problems returned, the draft kept) when checks fail."""
+    if revision.author_email != actor:
+        raise NotAllowed("ほかの編集者の下書きは送れません。")
+    if revision.status not in ("draft", "rejected"):
+        raise NotAllowed("この版はすでに承認を依頼済みか、公開済みです。")
+    if revision.kind != "retire":
+        _, problems = check(revision.text, revision.article_id)
+        if problems:
+            return problems
+    revision.status = "submitted"
+    audit(database, actor, "submit", revision.article_id, revision, revision.reason)
+    return []
+
+
+def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None:
+    """Publish a submitted revision. Raises NotAllowed (four-eyes, state), Refused (checks) or
+    Conflict (the file changed on disk since the draft began)."""
+    settings = current_settings()
+    if revision.status != "submitted":
+        raise NotAllowed("承認を依頼された版だけを承認できます。")
+    if settings.four_eyes and revision.author_email == reviewer:
+        raise NotAllowed("自分で書いた版は承認できません。ほかの編集者に承認を依頼してください。")
+    path = settings.articles_dir / f"{revision.article_id}.md"
+    if revision.kind == "retire":
+        problems = check_retirement(
+            revision.article_id, settings.articles_dir, settings.sources_dir
+        )
+    else:
+        _, problems = check(revision.text, revision.article_id)
+    if problems:
+        audit(database, reviewer, "refused", revision.article_id, revision)
+        raise Refused(problems)
+    _keep_baseline(database, revision.article_id, path)
+    message = (
+        f"{KIND_LABELS.get(revision.kind, revision.kind)}: {revision.article_id}"
+        + (f"（{revision.reason}）" if revision.reason else "")
+        + f"\n\n承認: {reviewer}"
+    )
+    lock = settings.resolved_index_dir.parent / "publish.lock"
+    try:
+        if revision.kind == "retire":
+            published = retire(
+                revision.article_id,
+                settings.articles_dir,
+                revision.base_sha256,
+                revision.replaced_by,
+                revision.author_email,
+                message,
+                lock,
+            )
+        else:
+            published = publish(
+                revision.text,
+                revision.article_id,
+                settings.articles_dir,
+                revision.base_sha256,
+                revision.author_email,
+                message,
+                lock,
+            )
+    except Conflict:
+        audit(database, reviewer, "conflict", revision.article_id, revision)
+        raise
+    revision.status = "published"
+    revision.reviewer_email = reviewer
+    revision.decided_at = utcnow()
+    revision.published_sha256 = published.sha256
+    audit(database, reviewer, "approve", revision.article_id, revision, published.commit or "")
+    database.commit()
+    # The file is published: the index follows now in this worker, the others within seconds.
+    report = knowledge_base().refresh()
+    if report.problems:
+        log.error("公開後の索引の更新で問題がありました（%d 件）", len(report.problems))
+
+
+def reject(database: Session, revision: ArticleRevision, reviewer: str, note: str) -> None:
+    if revision.status != "submitted":
+        raise NotAllowed("承認を依頼された版だけを差し戻せます。")
+    revision.status = "rejected"
+    revision.reviewer_email = reviewer
+    revision.decided_at = utcnow()
+    revision.decision_note = note[:300]
+    audit(database, reviewer, "reject", revision.article_id, revision, note)
+
+
+def revert_to(database: Session, revision: ArticleRevision, actor: str) -> ArticleRevision:
+    """A new revision with an earlier revision's text, submitted for approval."""
+    if revision.kind == "retire" or revision.status != "published":
+        raise NotAllowed("公開された版にだけ戻せます。")
+    base = file_sha256(articles_dir() / f"{revision.article_id}.md")
+    if not base:
+        raise NotAllowed("公開が終わった記事は戻せません。")
+    new = ArticleRevision(
+        article_id=revision.article_id,
+        author_email=actor,
+        kind="revert",
+        status="submitted",
+        base_sha256=base,
+        text=revision.text,
+        reason=f"第{revision.id}版に戻す",
+    )
+    database.add(new)
+    database.flush()
+    audit(database, actor, "revert", revision.article_id, new, new.reason)
+    return new
+
+
+def mark_reviewed(
+    database: Session, article_id: str, actor: str, today: dt.date
+) -> ArticleRevision:
+    """A revision with `reviewed` today and `review_by` as far ahead as before (at most the
+    longest interval), submitted for approval like any change."""
+    text = current_text(article_id)
+    source = from_text(text) if text is not None else None
+    if source is None:
+        raise NotAllowed("この記事のファイルを読めません。記事プレビューで問題を確かめてください。")
+    try:
+        span = (
+            dt.date.fromisoformat(source.review_by) - dt.date.fromisoformat(source.reviewed)
+        ).days
+    except ValueError:
+        span = current_settings().review_interval_days
+    span = max(1, min(span, current_settings().review_interval_days))
+    reviewed = source.with_review(
+        today.isoformat(), (today + dt.timedelta(days=span)).isoformat(), source.review_note
+    )
+    new = ArticleRevision(
+        article_id=article_id,
+        author_email=actor,
+        kind="review",
+        status="submitted",
+        base_sha256=file_sha256(articles_dir() / f"{article_id}.md"),
+        text=reviewed.to_text(),
+        reason="最新の公式情報と照らして確認した",
+    )
+    database.add(new)
+    database.flush()
+    audit(database, actor, "review", article_id, new, new.reason)
+    return new
+
+
+def ask_retirement(
+    database: Session, article_id: str, actor: str, replaced_by: str | None, reason: str
+) -> ArticleRevision:
+    text = current_text(article_id)
+    if text is None:
+        raise NotAllowed("この記事はすでに公開されていません。")
+    new = ArticleRevision(
+        article_id=article_id,
+        author_email=actor,
+        kind="retire",
+        status="submitted",
+        base_sha256=file_sha256(articles_dir() / f"{article_id}.md"),
+        text=text,
+        replaced_by=replaced_by or None,
+        reason=reason[:300],
+    )
+    database.add(new)
+    database.flush()
+    audit(database, actor, "retire", article_id, new, replaced_by or "")
+    return new
+
+
+def history(database: Session, article_id: str) -> list[ArticleRevision]:
+    return list(
+        database.scalars(
+            select(ArticleRevision)
+            .where(ArticleRevision.article_id == article_id)
+            .order_by(ArticleRevision.created_at.desc(), ArticleRevision.id.desc())
+        )
+    )
+
+
+def diff(old: str, new: str, context: int = 3) -> list[DiffLine]:
+    """A line diff of two file texts (difflib's unified diff), as lines to show."""
+    lines = []
+    for line in difflib.unified_diff(
+        old.splitlines(), new.splitlines(), "前", "後", lineterm="", n=context
+    ):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"@": "hunk", "+": "add", "-": "remove"}.get(line[:1], "context")
+        lines.append(DiffLine(kind, line))
+    return lines
+
+
+def _keep_baseline(database: Session, article_id: str, path: Path) -> None:
+    """Before the console first publishes an article, keep the file as it was."""
+    if not path.is_file():
+        return
+    earlier = database.scalar(
+        select(ArticleRevision.id).where(
+            ArticleRevision.article_id == article_id, ArticleRevision.status == "published"
+        )
+    )
+    if earlier is not None:
+        return
+    text = path.read_text(encoding="utf-8")
+    changed = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    database.add(
+        ArticleRevision(
+            article_id=article_id,
+            created_at=changed,
+            updated_at=changed,
+            author_email=BASELINE_AUTHOR,
+            kind="baseline",
+            status="published",
+            text=text,
+            base_sha256="",
+            published_sha256=file_sha256(path),
+            reason="コンソールで最初に公開する前のファイル",
+        )
+    )
+    database.flush()
