@@ -367,6 +367,11 @@ def use_synonyms(path: Path) -> None:
         synonym_table.cache_clear()
 
 
+def synonyms_path() -> Path:
+    """The synonyms file in use (`use_synonyms`), for a worker process to use the same."""
+    return _synonyms_path
+
+
 @lru_cache(maxsize=1)
 def synonym_table() -> SynonymTable:
     """The synonyms and the English glossary, one table: an English phrase is one more way to

@@ -28,6 +28,7 @@ class RefreshReport:
     generation: str | None
     problems: list[Problem] = field(default_factory=list)
     kept_previous: bool = False
+    incremental: bool = False  # built from the live generation and the articles that changed
 
 
 class KnowledgeBase:
@@ -49,8 +50,10 @@ class KnowledgeBase:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
-    def refresh(self, force: bool = False) -> RefreshReport:
-        """Rebuild the index if the articles, synonyms or analyzer changed (or `force`).
+    def refresh(self, force: bool = False, full: bool = False) -> RefreshReport:
+        """Rebuild the index if the articles, synonyms or analyzer changed (or `force`):
+        incrementally when the live generation allows it (kb.index), else in full; `full`
+        forces a full build.
 
         Articles with problems are never published over a working index: the previous one
         stays live and the problems are reported. With no index at all, the valid articles are
@@ -69,15 +72,16 @@ class KnowledgeBase:
             )
             return RefreshReport(False, current, loaded.problems, kept_previous=True)
         fingerprint = content_fingerprint(self.articles_dir, self.sources_dir)
-        if force:
-            generation = self.store.build(loaded.articles, fingerprint)
-            built = True
-        else:
-            built = self.store.ensure_fresh(loaded.articles, fingerprint)
-            generation = self.store.current_generation()
-        if built:
+        if force or full:
+            published = self.store.publish(loaded.articles, fingerprint, full=full)
             self._checked_at = 0.0  # this process serves the new generation from now on
-        return RefreshReport(built, generation, loaded.problems)
+            return RefreshReport(
+                True, published.generation, loaded.problems, incremental=published.incremental
+            )
+        built = self.store.ensure_fresh(loaded.articles, fingerprint)
+        if built:
+            self._checked_at = 0.0
+        return RefreshReport(built, self.store.current_generation(), loaded.problems)
 
     def engine(self) -> SearchEngine:
         """The engine for the live generation; checks for a newer one at most every interval."""
@@ -107,7 +111,7 @@ class KnowledgeBase:
                 log.warning(
                     "索引を開けませんでした（%s）。記事から作り直します", type(error).__name__
                 )
-                self.refresh()
+                self.refresh(full=True)
                 fresh = SearchEngine(self.store.open())
             self._engine = fresh
             return self._engine

@@ -325,13 +325,15 @@ def test_a_ranking_stays_in_arrays_until_its_top_is_asked_for():
 def test_a_memory_index_large_enough_to_sort_in_runs_builds_and_searches():
     # A build too large for one in-memory sort writes runs to temporary storage and reads them
     # back: both must be the same storage (3,700 articles failed with NameError: ….run).
-    from kb.index import _PrivateRamStorage, article_document, build_schema
+    from kb.documents import analyze_article
+    from kb.index import _PrivateRamStorage, build_schema
+    from kb.segments import document_fields
 
     index = _PrivateRamStorage().create_index(build_schema())
     writer = index.writer(limitmb=0.05)  # tiny sort memory: many runs from a few articles
     articles = {f"a{n}": article(f"a{n}", body=f"zebra apple wug{n} " * 40) for n in range(60)}
     for item in articles.values():
-        writer.add_document(**article_document(item))
+        writer.add_document(**document_fields(analyze_article(item)))
     writer.commit()
     with index.searcher() as searcher:
         assert searcher.doc_count() == 60

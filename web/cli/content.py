@@ -61,9 +61,10 @@ def check_command() -> None:
     is_flag=True,
     help="記事に問題があっても、前回の索引（なければ問題のない記事）で続ける（make run が使う）",
 )
-def reindex_command(if_stale: bool, keep_going: bool) -> None:
-    """検索索引を作り直し、完成してから一度に切り替えます。"""
-    report = knowledge_base().refresh(force=not if_stale)
+@click.option("--full", is_flag=True, help="変わった記事だけでなく、すべての記事から作り直す")
+def reindex_command(if_stale: bool, keep_going: bool, full: bool) -> None:
+    """検索索引を更新し、完成してから一度に切り替えます（できるときは変わった記事だけ）。"""
+    report = knowledge_base().refresh(force=not if_stale, full=full)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.kept_previous:
@@ -72,7 +73,11 @@ def reindex_command(if_stale: bool, keep_going: bool) -> None:
         )
         # `make run` starts the site on the last good content; /healthz reports the problems.
         sys.exit(0 if keep_going else 1)
-    state = "作り直しました" if report.built else "最新です"
+    state = (
+        ("差分で更新しました" if report.incremental else "作り直しました")
+        if report.built
+        else "最新です"
+    )
     click.echo(f"索引を{state}: {report.generation}", err=True)
 
 
