@@ -69,3 +69,12 @@ def test_reindex_builds_a_new_generation(tmp_path, run_kb):
     result = run_kb(["reindex"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_reindex_replaces_only_what_changed_unless_told_to_build_it_all(tmp_path, run_kb):
+    assert "作り直しました" in run_kb(["reindex"], tmp_path).stderr
+    again = run_kb(["reindex"], tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "差分で更新しました" in again.stderr
+    full = run_kb(["reindex", "--full"], tmp_path)
+    assert full.returncode == 0 and "作り直しました" in full.stderr
