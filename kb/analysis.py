@@ -140,11 +140,7 @@ def _piece_words(normalized: str, offsets: list[int]) -> list[_Word]:
     morphemes = _tokenized(normalized)
     # Kanji numerals (十二) arrive as the digits the dictionary normalizes them to (12).
     pieces = [
-        Piece(
-            m.normalized_form() if m.normalized_form().isdigit() else m.surface(),
-            m.begin(),
-            m.end(),
-        )
+        Piece(form if (form := m.normalized_form()).isdigit() else m.surface(), m.begin(), m.end())
         for m in morphemes
     ]
     words: list[_Word] = []

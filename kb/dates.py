@@ -43,6 +43,11 @@ def _number(surface: str) -> int | None:
 
 def match_date(pieces: list[Piece], i: int) -> DateMatch | None:
     """Recognize a date starting at piece i, or None."""
+    first = pieces[i].surface
+    # Every date starts with a number or an era (checked below): most pieces are neither, and
+    # this is asked of every morpheme of every article.
+    if first not in ERA_START_YEARS and first not in ERA_LETTERS and _number(first) is None:
+        return None
     j = i
     year: int | None = None
     fiscal = False
