@@ -2,8 +2,9 @@
 
 One SQLite file beside the index generations: key (kb.documents.document_key, which covers the
 article's text and the analyzer) → the pickled AnalyzedDocument. It is derived data like the
-index: a missing, damaged or unreadable cache is an empty one, never an error. Builds write it
-under the index's build lock, so there is one writer at a time.
+index: a missing, damaged or unreadable cache is an empty one, never an error. One build runs
+at a time (the index's build lock); the worker processes of a parallel build each write their
+part in one transaction, and SQLite makes the other wait.
 """
 
 from __future__ import annotations

@@ -410,11 +410,11 @@ class IndexStore:
             index = whoosh_index.create_in(str(folder), build_schema())
             workers = worker_count(len(pairs))
             if workers > 1:
-                fresh = write_in_parallel(folder, pairs, self.cache, workers)
+                write_in_parallel(folder, pairs, self.cache, workers)
             else:
                 documents, fresh = analyzed(pairs, self.cache.get_many(keys.values()))
                 _write(index, documents)
-            self.cache.put_many(fresh)
+                self.cache.put_many(fresh)
             self.cache.keep_only(keys.values())
             self._swap_in(name, folder, articles, fingerprint, keys, documents_fingerprint)
         except BaseException:

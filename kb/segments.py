@@ -94,10 +94,15 @@ class _PrivateTempStorage(FileStorage):
 
 
 def _write_shard(folder: str, cache_path: str | None, pairs: list[tuple[str, Article]]):
-    """In a worker: write the shard's documents as one new segment of the index in `folder`.
-    Returns (the segment, for the table of contents; the documents analyzed here, by key)."""
-    cached = AnalysisCache(Path(cache_path)).get_many(k for k, _ in pairs) if cache_path else {}
-    documents, fresh = analyzed(pairs, cached)
+    """In a worker: write the shard's documents as one new segment of the index in `folder`,
+    and the ones it analyzed into the cache. Returns (the segment, for the table of contents;
+    how many documents it analyzed)."""
+    cache = AnalysisCache(Path(cache_path)) if cache_path else None
+    documents, fresh = analyzed(pairs, cache.get_many(k for k, _ in pairs) if cache else {})
+    if cache is not None:
+        # Here rather than in the parent: the documents need not travel back, and the workers
+        # pickle them at once (SQLite lets one write at a time; each writes once).
+        cache.put_many(fresh)
     index = _PrivateTempStorage(folder).open_index()
     writer = SegmentWriter(index, _lk=False, **writer_options())
     try:
@@ -108,7 +113,7 @@ def _write_shard(folder: str, cache_path: str | None, pairs: list[tuple[str, Art
         writer.cancel()
         raise
     writer._finish()
-    return segment, fresh
+    return segment, len(fresh)
 
 
 def write_in_parallel(
@@ -116,10 +121,11 @@ def write_in_parallel(
     pairs: list[tuple[str, Article]],
     cache: AnalysisCache | None,
     workers: int,
-) -> dict[str, AnalyzedDocument]:
+) -> int:
     """Write the documents of (key, article) pairs into the empty index in `folder`, one
-    segment per worker, in order. Returns the documents analyzed (not found in `cache`).
-    Raises whatever a worker raised; the index is then left without the new segments."""
+    segment per worker, in order, and those not found in `cache` into it. Returns how many
+    were analyzed. Raises whatever a worker raised; the index is then left without the new
+    segments."""
     size = math.ceil(len(pairs) / workers)
     shards = [pairs[start : start + size] for start in range(0, len(pairs), size)]
     # A fresh interpreter, not a fork: the caller may be a threaded web worker, and a fork
@@ -139,4 +145,4 @@ def write_in_parallel(
         writer._commit_toc([segment for segment, _ in results])
     finally:
         writer._finish()
-    return {key: document for _, fresh in results for key, document in fresh.items()}
+    return sum(count for _, count in results)

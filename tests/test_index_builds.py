@@ -186,6 +186,7 @@ def test_a_parallel_full_build_writes_the_same_index_as_one_process(
     assert len(list(opened.index.reader().leaf_readers())) == 2  # one segment per worker
     generation = tmp_path / "index" / store.current_generation()
     assert not [path for path in generation.iterdir() if path.is_dir()]  # no temporary left
+    assert len(store.cache.keys()) == len(articles)  # each worker kept what it analyzed
     assert_same_postings(opened, memory_index(articles))
 
 
