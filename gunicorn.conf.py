@@ -30,4 +30,5 @@ keepalive = 5
 limit_request_line = 8190
 
 accesslog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# pid: which worker answered (a publication must reach every worker: tests/test_editor_browser.py)
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms pid=%(p)s'

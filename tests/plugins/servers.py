@@ -125,19 +125,22 @@ def site(tmp_path):
             return server
 
         @staticmethod
-        def kb(arguments: list[str]) -> subprocess.CompletedProcess:
-            return kb(arguments, environment)
+        def kb(arguments: list[str], stdin: str | None = None) -> subprocess.CompletedProcess:
+            return kb(arguments, environment, stdin)
 
     yield Site
     for server in servers:
         server.stop()
 
 
-def kb(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
+def kb(
+    arguments: list[str], environment: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "web.cli", *arguments],
         cwd=PROJECT_ROOT,
         env=environment,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
