@@ -94,7 +94,10 @@ def find(text: str, exempt: Collection[str] = frozenset()) -> list[Finding]:
         findings.append(Finding("email", match.start(), match.end()))
     for pattern in (_LABELLED_NUMBER, _NUMBER_LABELLED):
         for match in pattern.finditer(view):
-            findings.append(Finding("insurance_number", match.start(1), match.end(1)))
+            # 「コールセンターの電話番号は0800-…」: a published number after a label is still
+            # nobody's.
+            if re.sub(r"\D", "", match.group(1)) not in exempt:
+                findings.append(Finding("insurance_number", match.start(1), match.end(1)))
     for match in _LONG_DIGITS.finditer(view):
         digits = re.sub(r"\D", "", match.group())
         # A published number is nobody's, however it is typed.

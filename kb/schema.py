@@ -279,9 +279,13 @@ class YamlFile:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.report(
-            at, f"「{item.name}」の日付「{value}」が正しくありません（YYYY-MM-DD で書いてください）"
-        )
+        if value is None or value == "":
+            self.report(at, f"「{item.name}」に日付を書いてください（YYYY-MM-DD）")
+        else:
+            self.report(
+                at,
+                f"「{item.name}」の日付「{value}」が正しくありません（YYYY-MM-DD で書いてください）",
+            )
         return self._empty(item)
 
 

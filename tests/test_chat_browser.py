@@ -188,3 +188,39 @@ def test_after_the_handoff_is_sent_the_widget_starts_fresh(page, live_server):
     assert "担当者と話したい" not in page.locator(".chat-widget [role=log]").inner_text()
     assert page.locator(".chat-widget .chat-handoff").is_hidden()
     assert page.js_errors == []
+
+
+def test_an_article_opened_from_an_answer_is_not_covered_by_the_chat(page, live_server):
+    open_widget(page, live_server)
+    send(page, "補助金について")
+    expect(bot_turns(page)).to_have_count(2)
+    page.locator(".chat-quick").get_by_role("button", name="必要書類").click()
+    expect(bot_turns(page)).to_have_count(3)
+    bot_turns(page).last.get_by_role("link").first.click()
+    page.wait_for_url("**/articles/**")
+    expect(page.locator("#chat-panel")).to_be_hidden()
+    assert page.locator(".chat-launcher").get_attribute("aria-expanded") == "false"
+
+
+def test_a_reply_that_arrives_after_a_new_conversation_began_is_dropped(page, live_server):
+    open_widget(page, live_server)
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/chat", hold_the_first)
+    send(page, "補助金の対象は？")
+    expect(page.locator(".chat-widget .chat-status")).to_contain_text("回答を準備しています")
+    page.get_by_role("button", name="新しい会話").click()
+    held[0].continue_()
+    page.wait_for_timeout(500)  # time for the late reply to arrive, and to be dropped
+    expect(bot_turns(page)).to_have_count(1)  # the welcome only
+    assert "補助金の対象は？" not in page.locator(".chat-widget [role=log]").inner_text()
+    send(page, "こんにちは")  # the new conversation works, on a new session
+    expect(bot_turns(page)).to_have_count(2)
+    stored = page.evaluate("() => JSON.parse(sessionStorage.getItem('helpdesk-chat'))")
+    assert [turn["text"] for turn in stored["turns"]][0] == "こんにちは"

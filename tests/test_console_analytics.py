@@ -125,11 +125,11 @@ def test_feedback_shows_the_helpful_ratio_and_the_comments(app, logged_in, page_
     table = re.search(r'<table class="feedback-table".*?</table>', html, re.S).group(0)
     rows = re.findall(
         r'<a href="/articles/([\w-]+)">.*?<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>'
-        r'\s*<td class="num">(\d+)%</td>',
+        r'\s*<td class="num">([\d.]+)%</td>',
         table,
         re.S,
     )
-    assert rows == [("subsidy-period", "0", "1", "0"), ("call-center", "3", "1", "75")]
+    assert rows == [("subsidy-period", "0", "1", "0.0"), ("call-center", "3", "1", "75.0")]
     assert 'aria-label="役に立った 3件 / 4件"' in table
     assert "&lt;b&gt;期限&lt;/b&gt;が知りたい" in html
 

@@ -244,8 +244,9 @@ def test_knowledge_gaps_are_compared_with_the_previous_period(seeded):
         board = dashboard.build(db.session(), window(seeded), search_engine().articles, TODAY)
     (gap,) = board.gaps["zero-searches"]
     assert (gap.key, gap.count, gap.previous, gap.trend) == ("天気 予報", 2, 1, "増加")
+    # articles offered as choices (c3) and an out-of-scope reply (c2): both unanswered
     (gap,) = board.gaps["chat-fallbacks"]
-    assert (gap.key, gap.count, gap.previous, gap.trend) == ("質問", 1, 0, "新規")
+    assert (gap.key, gap.count, gap.previous, gap.trend) == ("質問", 2, 0, "新規")
 
 
 # --- the page and its downloads ----------------------------------------------------------------
@@ -296,6 +297,15 @@ def test_each_csv_download_holds_the_numbers_of_the_page(seeded, logged_in, args
         _, *rows = downloaded(client, view, **args)
         on_page = [[row[i] for i in columns] for row in term_table(page, view)]
         assert [[row[0], row[2], row[3], row[4]] for row in rows] == on_page, view
+    _, *rows = downloaded(client, "feedback", **args)
+    rated = re.search(r'<table class="feedback-table".*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    on_page = [
+        [cell_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][1:4]
+        for row in re.findall(r"<tr>(.*?)</tr>", rated, re.S)
+    ]
+    assert [row[1:] for row in rows] == on_page
+    if args.get("category") == "subsidy":  # an article of another category is not counted
+        assert [row[0] for row in rows] == ["助成金の申請期間はいつまでですか"]
     if args["days"] == "7":
         assert ["2026-12-05", "4", "2", "1", "0", "11"] in downloaded(client, "daily", **args)
         assert page_table(page, "rates")[0][1] == f"{(1 - 2 / 9) * 100:.1f}%"

@@ -202,7 +202,9 @@ def test_a_file_changed_on_disk_since_the_draft_began_is_a_conflict_not_overwrit
     response = post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
     assert "上書きはしていません" in taro.get(response.headers["Location"]).get_data(as_text=True)
     assert path.read_text(encoding="utf-8") == by_hand
-    assert revisions(editor_app, id=revision.id)[0].status == "submitted"
+    # Out of the queue, back to its author as a draft to compare and ask again.
+    sent_back = revisions(editor_app, id=revision.id)[0]
+    assert sent_back.status == "rejected" and "ファイルが変わりました" in sent_back.decision_note
 
 
 def test_with_four_eyes_off_an_editor_publishes_alone(
@@ -276,14 +278,123 @@ def test_a_retired_article_leaves_search_and_answers_410_with_its_successor(
 def test_an_article_others_link_to_cannot_be_retired_until_the_links_are_fixed(
     editor_app, editors, csrf_token_from
 ):
-    hanako, taro = editors
-    post(hanako, f"/console/articles/{ARTICLE}/retire", csrf_token_from, reason="古い")
-    (revision,) = revisions(editor_app, kind="retire")
-    response = post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
-    page = taro.get(response.headers["Location"]).get_data(as_text=True)
-    assert "問題があるため公開しませんでした" in page and ARTICLE in page
+    hanako, _ = editors
+    response = post(hanako, f"/console/articles/{ARTICLE}/retire", csrf_token_from, reason="古い")
+    page = hanako.get(response.headers["Location"]).get_data(as_text=True)
+    assert "公開を終えられません" in page and "subsidy-eligibility.md" in page
+    assert revisions(editor_app, kind="retire") == []
     assert (articles_dir(editor_app) / f"{ARTICLE}.md").exists()
-    assert ARTICLE in found(editor_app, "補助金いつまで")
+
+
+def test_the_reason_and_the_draft_come_back_and_a_second_click_submits_once(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    url = f"/console/articles/{ARTICLE}/edit"
+    data = fields(editor_app, answer=f"{MARKER}。当分の間です。", reason="答えを短く")
+    post_form(hanako, url, data, csrf_token_from)
+    page = hanako.get(url).get_data(as_text=True)
+    assert 'value="答えを短く"' in page
+    for _ in range(2):  # a double-click
+        assert post_form(hanako, url, data, csrf_token_from, "submit").status_code == 303
+    (revision,) = revisions(editor_app)
+    assert (revision.status, revision.reason) == ("submitted", "答えを短く")
+    # Editing it again withdraws it from approval, as the same revision.
+    post_form(hanako, url, {**data, "answer": f"{MARKER}。直した。"}, csrf_token_from)
+    assert [(r.id, r.status) for r in revisions(editor_app)] == [(revision.id, "draft")]
+
+
+def test_a_draft_overtaken_by_another_publication_must_be_rebased_before_it_is_submitted(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    url = f"/console/articles/{ARTICLE}/edit"
+    post_form(hanako, url, fields(editor_app, answer=f"{MARKER}。花子の案。"), csrf_token_from)
+    revision = submitted(editor_app, taro, csrf_token_from, "令和6年12月11日から当分の間です。")
+    post(hanako, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    page = hanako.get(url).get_data(as_text=True)
+    assert "公開内容が変わりました" in page and "花子の案" in page  # her text is still there
+    data = fields(editor_app, answer=f"{MARKER}。花子の案。")
+    response = post_form(hanako, url, data, csrf_token_from, "submit")
+    assert response.status_code == 422 and "ファイルが変わりました" in response.get_data(
+        as_text=True
+    )
+    data["rebase"] = "1"
+    assert post_form(hanako, url, data, csrf_token_from, "submit").status_code == 303
+    assert [r.status for r in revisions(editor_app, author_email="hanako@helpdesk.example.jp")] == [
+        "submitted"
+    ]
+
+
+def test_publishing_sends_other_pending_versions_back_to_their_authors(
+    editor_app, editors, logged_in, csrf_token_from
+):
+    hanako, taro = editors
+    jiro = logged_in(editor_app, "editor", "jiro@helpdesk.example.jp")
+    first = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。一つ目。")
+    url = f"/console/articles/{ARTICLE}/edit"
+    post_form(
+        jiro, url, fields(editor_app, answer=f"{MARKER}。二つ目。"), csrf_token_from, "submit"
+    )
+    post(taro, f"/console/revisions/{first.id}/approve", csrf_token_from)
+    (second,) = revisions(editor_app, author_email="jiro@helpdesk.example.jp")
+    assert second.status == "rejected" and "ファイルが変わりました" in second.decision_note
+    assert "承認待ち（0件）" in taro.get("/console/articles/").get_data(as_text=True)
+
+
+def test_asking_twice_for_the_same_review_retirement_or_revert_makes_one(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    for _ in range(2):
+        post(hanako, f"/console/articles/{ARTICLE}/reviewed", csrf_token_from)
+        post(hanako, "/console/articles/subsidy-amount/retire", csrf_token_from, reason="統合")
+    assert len(revisions(editor_app, kind="review")) == 1
+    assert len(revisions(editor_app, kind="retire")) == 1
+
+
+def test_dates_are_checked_in_japanese(editor_app, editors, csrf_token_from):
+    hanako, _ = editors
+    url = f"/console/articles/{ARTICLE}/edit"
+    response = post_form(hanako, url, fields(editor_app, reviewed="2024-02-30"), csrf_token_from)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "日付は YYYY-MM-DD の形" in page and "Not a valid" not in page
+    response = post_form(hanako, url, fields(editor_app, review_by=""), csrf_token_from, "submit")
+    assert "「review_by」に日付を書いてください" in response.get_data(as_text=True)
+    assert "None" not in response.get_data(as_text=True)
+
+
+def test_a_changed_text_moves_updated_forward_and_keeps_the_files_order(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "updated: 2026-11-30", "updated: 2026-11-30\norder: 5"
+        )
+    )
+    url = f"/console/articles/{ARTICLE}/edit"
+    post_form(hanako, url, fields(editor_app, answer=f"{MARKER}。"), csrf_token_from)
+    (draft,) = revisions(editor_app)
+    source = from_text(draft.text)
+    with editor_app.app_context():
+        from web.core import clock
+
+        assert source.updated == clock.today().isoformat()
+    assert source.order == "5"
+
+
+def test_a_retired_id_cannot_be_taken_by_a_new_article(editor_app, editors, csrf_token_from):
+    hanako, taro = editors
+    post(hanako, "/console/articles/subsidy-amount/retire", csrf_token_from, reason="統合")
+    (revision,) = revisions(editor_app, kind="retire")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    data = fields(editor_app, article_id="subsidy-amount", title="新しい記事の題")
+    response = post_form(hanako, "/console/articles/new", data, csrf_token_from)
+    assert response.status_code == 422
+    assert "公開を終えた記事のIDです" in response.get_data(as_text=True)
 
 
 def test_history_lists_every_revision_and_shows_a_diff_between_any_two(
@@ -321,7 +432,9 @@ def test_the_preview_is_the_public_page_with_problems_and_ranks_in_a_same_origin
     assert MARKER in preview  # the draft, as the site's article page shows it
     assert "強調の記号 ** が閉じていません" in preview
     assert "queries の順位" in preview and "位</td>" in preview
-    # Everything else stays unframeable.
+    # The published article's preview (the frame before the first keystroke) too; every
+    # other page stays unframeable.
+    assert hanako.get(f"/console/preview/{ARTICLE}").headers["X-Frame-Options"] == "SAMEORIGIN"
     assert hanako.get("/console/articles/").headers["X-Frame-Options"] == "DENY"
 
 

@@ -69,6 +69,22 @@ def test_exempt_published_numbers_are_not_personal_data(text):
     assert mask(said, PUBLIC_NUMBERS) == said
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "コールセンターの電話番号は0800-080-4583（通話無料）です",
+        "厚生労働省の電話番号は03-5253-1111です",
+        "番号：0800-080-4583",
+        "0800-080-4583（電話番号）",
+        "電話番号が0800 080 4583",
+    ],
+)
+def test_a_published_number_after_a_label_is_not_personal_data(said):
+    assert find(said, PUBLIC_NUMBERS) == []
+    assert mask(said, PUBLIC_NUMBERS) == said
+    assert find("受給者番号は1234567です", PUBLIC_NUMBERS) != []  # a label still counts
+
+
 def test_only_the_exempt_numbers_are_spared():
     said = "0800-080-4583 か 090-1234-5678 に"
     assert find(said) == [Finding("phone", 0, 13), Finding("phone", 16, 29)]

@@ -20,7 +20,7 @@ from kb.categories import CATEGORY_BY_ID
 from kb.search import SearchEngine
 from web.core import clock, db
 from web.core.knowledge import search_engine
-from web.core.models import ChatTurn, Conversation
+from web.core.models import ChatTurn, Conversation, Inquiry
 from web.core.text_input import for_storage
 from web.settings import Settings, current_settings
 
@@ -80,6 +80,8 @@ def converse(token: str | None, message: str) -> Turn:
     try:
         if token:
             conversation = database.scalar(select(Conversation).where(Conversation.token == token))
+            if conversation is not None and handed_over(token):
+                conversation = None  # sent with an inquiry: what is asked now starts anew
         state = ChatState.from_dict(state_dict(conversation.state)) if conversation else None
     except Exception as error:  # noqa: BLE001 - the chat answers even without its database
         database.rollback()
@@ -91,6 +93,12 @@ def converse(token: str | None, message: str) -> Turn:
         token = new_token()
     stored = store(conversation, token, new_state, message, reply)
     return Turn(token, reply, stored)
+
+
+def handed_over(token: str) -> bool:
+    """Whether an inquiry was sent with this conversation attached: it is over."""
+    found = db.session().scalar(select(Inquiry.id).where(Inquiry.conversation_token == token))
+    return found is not None
 
 
 def new_token() -> str:

@@ -13,6 +13,7 @@ search it came from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import Response, render_template, request
@@ -32,8 +33,9 @@ from web.settings import current_settings
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
 GROUP_LIMIT = 30
-# The chat's bot-turn intents that mean "I could not answer this".
-UNANSWERED_INTENTS = ("fallback",)
+# The chat's bot-turn intents that mean "I could not answer this": nothing understood, or
+# nothing here answers it (out of scope: perhaps an article to write, perhaps truly elsewhere).
+UNANSWERED_INTENTS = ("fallback", "out_of_scope")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +94,23 @@ def search_groups(
     until: dt.datetime | None = None,
     category: str | None = None,
     keys: list[str] | None = None,
+    category_articles: Collection[str] = (),
 ) -> list[TermGroup]:
     """Searches in [since, until) grouped by analyzed terms, most frequent first; `category`:
-    only searches filtered by that category; `keys`: only these groups."""
+    only searches filtered by that category or whose first result is one of
+    `category_articles` (the dashboard's rule); `keys`: only these groups."""
     key = _group_key(SearchLog.normalized, SearchLog.query).label("key")
     zero = func.sum(case((SearchLog.result_count == 0, 1), else_=0)).label("zero")
     conditions = [SearchLog.created_at >= since]
     if until is not None:
         conditions.append(SearchLog.created_at < until)
     if category:
-        conditions.append(SearchLog.category == category)
+        conditions.append(
+            or_(
+                SearchLog.category == category,
+                SearchLog.top_article_id.in_(sorted(category_articles)),
+            )
+        )
     if zero_only:
         conditions.append(SearchLog.result_count == 0)
     if keys is not None:
@@ -181,12 +190,18 @@ def compared(current: list[TermGroup], previous: list[TermGroup]) -> list[TermGr
     ]
 
 
-def feedback_by_article(database: Session, since: dt.datetime) -> list[ArticleFeedback]:
-    """Helpful / not helpful per article, the least helpful first."""
+def feedback_by_article(
+    database: Session,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+    articles: Collection[str] | None = None,
+) -> list[ArticleFeedback]:
+    """Helpful / not helpful per article in [since, until), the least helpful first;
+    `articles`: only these."""
     helpful = func.sum(case((Feedback.helpful.is_(True), 1), else_=0)).label("helpful")
     rows = database.execute(
         select(Feedback.article_id, func.count().label("n"), helpful)
-        .where(Feedback.created_at >= since)
+        .where(*_feedback_filter(since, until, articles))
         .group_by(Feedback.article_id)
     ).all()
     titles = _article_titles()
@@ -202,11 +217,26 @@ def feedback_by_article(database: Session, since: dt.datetime) -> list[ArticleFe
     return sorted(result, key=lambda item: (-item.not_helpful, item.ratio, -item.total))
 
 
-def recent_comments(database: Session, since: dt.datetime, limit: int = 20) -> list[Feedback]:
+def _feedback_filter(since, until, articles) -> list:
+    conditions = [Feedback.created_at >= since]
+    if until is not None:
+        conditions.append(Feedback.created_at < until)
+    if articles is not None:
+        conditions.append(Feedback.article_id.in_(sorted(articles)))
+    return conditions
+
+
+def recent_comments(
+    database: Session,
+    since: dt.datetime,
+    limit: int = 20,
+    until: dt.datetime | None = None,
+    articles: Collection[str] | None = None,
+) -> list[Feedback]:
     return list(
         database.scalars(
             select(Feedback)
-            .where(Feedback.created_at >= since, Feedback.comment != "")
+            .where(*_feedback_filter(since, until, articles), Feedback.comment != "")
             .order_by(Feedback.created_at.desc(), Feedback.id.desc())
             .limit(limit)
         )
@@ -285,7 +315,12 @@ def analytics():
         categories=CATEGORIES,
         periods=PERIODS,
         definitions=metrics.DEFINITIONS,
-        comments=recent_comments(database, window.since),
+        comments=recent_comments(
+            database,
+            window.since,
+            until=window.until,
+            articles=window.category_articles if window.category else None,
+        ),
         titles=_article_titles(),
     )
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 WIDTH = 640
 COLUMN_HEIGHT = 180  # the plot area of a column chart
-AXIS_LEFT = 44  # room for the value labels
-AXIS_BOTTOM = 22  # room for the day labels
-ROW_HEIGHT = 26  # one bar of a bar chart
-LABEL_WIDTH = 190  # the bar labels of a bar chart
+AXIS_LEFT = 64  # room for the value labels
+AXIS_BOTTOM = 30  # room for the day labels
+ROW_HEIGHT = 34  # one bar of a bar chart
+LABEL_WIDTH = 290  # the bar labels of a bar chart (15 characters at 17 units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Chart:
     ticks: list[Tick]  # value gridlines
     labels: list[Tick]  # category labels (days of a column chart), position along the axis
     baseline: float  # y of a column chart's zero line, x of a bar chart's
+    left: float = AXIS_LEFT  # x where a column chart's plot begins
 
 
 def nice_maximum(value: int) -> int:
@@ -62,20 +63,21 @@ def _ticks(maximum: int) -> list[int]:
 
 def columns(points: list[tuple[str, int]], label_every: int | None = None) -> Chart:
     """A column per point (e.g. per day), left to right; every `label_every`-th point labelled
-    (by default about eight labels)."""
+    back from the last (by default about six labels, wide enough to read on a phone)."""
     count = max(len(points), 1)
     top = nice_maximum(max((value for _, value in points), default=0))
     plot_width = WIDTH - AXIS_LEFT - 4
     step = plot_width / count
     gap = min(2.0, step * 0.2)
     baseline = 8 + COLUMN_HEIGHT
-    every = label_every or max(1, math.ceil(count / 8))
+    every = label_every or max(1, math.ceil(count / 6))
     bars, labels = [], []
     for index, (label, value) in enumerate(points):
         height = COLUMN_HEIGHT * value / top
         x = AXIS_LEFT + index * step
         bars.append(Bar(x + gap / 2, baseline - height, step - gap, height, label, value))
-        if index % every == 0:
+        # Counted from the last point: the newest day (today) always has its label.
+        if (len(points) - 1 - index) % every == 0:
             labels.append(Tick(x + step / 2, label))
     ticks = [Tick(baseline - COLUMN_HEIGHT * value / top, f"{value:,}") for value in _ticks(top)]
     return Chart(WIDTH, int(baseline + AXIS_BOTTOM), bars, ticks, labels, baseline)
@@ -84,12 +86,12 @@ def columns(points: list[tuple[str, int]], label_every: int | None = None) -> Ch
 def bars(points: list[tuple[str, int]]) -> Chart:
     """A horizontal bar per point, top to bottom, labelled on the left."""
     top = nice_maximum(max((value for _, value in points), default=0))
-    plot_width = WIDTH - LABEL_WIDTH - 56  # room for the value after the bar
+    plot_width = WIDTH - LABEL_WIDTH - 64  # room for the value after the bar
     result = []
     for index, (label, value) in enumerate(points):
         width = plot_width * value / top
         y = 4 + index * ROW_HEIGHT
-        result.append(Bar(LABEL_WIDTH, y + 4, width, ROW_HEIGHT - 8, label, value))
+        result.append(Bar(LABEL_WIDTH, y + 5, width, ROW_HEIGHT - 10, label, value))
     height = 8 + len(points) * ROW_HEIGHT
     ticks = [Tick(LABEL_WIDTH + plot_width * value / top, f"{value:,}") for value in _ticks(top)]
     return Chart(WIDTH, height, result, ticks, [], LABEL_WIDTH)

@@ -179,7 +179,13 @@ def build(
             "zero-searches",
             "見つからなかった検索",
             lambda w, **kw: analytics.search_groups(
-                database, w.since, zero_only=True, until=w.until, category=w.category, **kw
+                database,
+                w.since,
+                zero_only=True,
+                until=w.until,
+                category=w.category,
+                category_articles=w.category_articles,
+                **kw,
             ),
         ),
         (
@@ -207,7 +213,11 @@ def build(
         tables[view] = table
 
     gaps["top-searches"] = analytics.search_groups(
-        database, window.since, until=window.until, category=window.category
+        database,
+        window.since,
+        until=window.until,
+        category=window.category,
+        category_articles=window.category_articles,
     )
     top = Table("top-searches", "よく検索された言葉", ("質問（例）", "解析した語", "回数", "0件"))
     top.rows = [
@@ -221,7 +231,12 @@ def build(
     ]
     tables["top-searches"] = top
 
-    feedback = analytics.feedback_by_article(database, window.since)
+    feedback = analytics.feedback_by_article(
+        database,
+        window.since,
+        until=window.until,
+        articles=window.category_articles if window.category else None,
+    )
     rated = Table("feedback", "記事の評価", ("記事", "はい", "いいえ", "役に立った割合"))
     rated.rows = [
         (

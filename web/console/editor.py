@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from kb.article_format import ArticleSource, from_text
@@ -32,9 +32,9 @@ from web.console.preview import _site_context, working_tree
 from web.core import clock, db
 from web.core.knowledge import search_engine
 from web.core.models import ArticleRevision, AuditEvent
+from web.core.security import frameable
 
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FRAMEABLE = {"X-Frame-Options": "SAMEORIGIN"}
 
 
 def _article_id_or_404(article_id: str) -> str:
@@ -103,6 +103,7 @@ def edit_article(article_id: str):
         if source is None:  # a file that does not load: fix it in the file first
             return redirect(url_for("console.preview", article_id=article_id))
         form.fill(source)
+        form.reason.data = draft.reason if draft else ""
         return _edit_page(form, article_id, draft=draft)
     return _save(form, article_id, draft=draft)
 
@@ -111,7 +112,9 @@ def _save(form: ArticleForm, article_id: str | None, draft=None):
     action = request.form.get("action", "save")
     if not form.validate():
         return _edit_page(form, article_id, draft=draft), 422
-    source = form.source()
+    published = service.current_text(article_id) if article_id else None
+    before = from_text(published) if published else None
+    source = form.source(order=before.order if before else "")
     if article_id is None:  # new: the id is the one typed, and must be free
         article_id = source.id
         if not ARTICLE_ID.match(article_id):
@@ -120,13 +123,26 @@ def _save(form: ArticleForm, article_id: str | None, draft=None):
         if service.current_text(article_id) is not None:
             form.article_id.errors = [f"「{article_id}」という記事はすでにあります。"]
             return _edit_page(form, None), 422
+        if retired_article(service.articles_dir(), article_id) is not None:
+            form.article_id.errors = [
+                f"「{article_id}」は公開を終えた記事のIDです（URL が同じになるため使えません）。"
+            ]
+            return _edit_page(form, None), 422
     elif source.id != article_id:
         form.article_id.errors = ["記事のIDは変えられません（URL が変わるため）。"]
         return _edit_page(form, article_id, draft=draft), 422
+    if before is not None and source.updated == before.updated and _text_changed(before, source):
+        source.updated = clock.today().isoformat()  # 「文章を変えた日」 follows the text
     database = db.session()
-    kind = "new" if service.current_text(article_id) is None else "edit"
+    kind = "new" if published is None else "edit"
     revision = service.save_draft(
-        database, article_id, source.to_text(), _me(), form.reason.data or "", kind=kind
+        database,
+        article_id,
+        source.to_text(),
+        _me(),
+        form.reason.data or "",
+        kind=kind,
+        rebase=bool(request.form.get("rebase")),
     )
     if action == "submit":
         problems = service.submit(database, revision, _me())
@@ -140,7 +156,17 @@ def _save(form: ArticleForm, article_id: str | None, draft=None):
     return redirect(url_for("console.edit_article", article_id=article_id), code=303)
 
 
+def _text_changed(before: ArticleSource, after: ArticleSource) -> bool:
+    return (before.title, before.answer, before.body.strip()) != (
+        after.title,
+        after.answer,
+        after.body.strip(),
+    )
+
+
 def _edit_page(form: ArticleForm, article_id: str | None, draft=None, problems=None):
+    stale = draft is not None and draft.kind != "new" and service.is_stale(draft)
+    current = service.current_text(article_id) if stale else None
     return render_template(
         "console/article_edit.html",
         section="articles",
@@ -151,6 +177,8 @@ def _edit_page(form: ArticleForm, article_id: str | None, draft=None, problems=N
         four_eyes=_four_eyes(),
         status_labels=service.STATUS_LABELS,
         other_articles=sorted(search_engine().articles) if article_id else [],
+        stale=stale,
+        conflict_diff=service.diff(current or "", draft.text) if stale else [],
     )
 
 
@@ -193,21 +221,7 @@ def _framed_preview(text: str, article_id: str):
         page = render_template(
             "console/preview_article.html", **_site_context(tree, result.article), **context
         )
-    response = _frameable(page)
-    return response
-
-
-def _frameable(page: str):
-    from flask import make_response
-
-    from web.core.security import CONTENT_SECURITY_POLICY
-
-    response = make_response(page)
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", "frame-ancestors 'self'"
-    )
-    return response
+    return frameable(make_response(page))
 
 
 @bp.get("/revisions/<int:revision_id>")

@@ -14,15 +14,30 @@ from wtforms.validators import Optional
 
 from kb.article_format import ArticleSource
 from kb.categories import CATEGORIES
-from web.core.fields import Required, max_chars, multi_line
+from web.core.fields import Required, max_chars, multi_line, select_choices
 from web.core.text_input import one_line
 
-BODY_MAX_CHARS = 50_000
+# A form is URL-encoded (about 9 bytes per Japanese character) under the app's 256 KB limit
+# (MAX_CONTENT_LENGTH): 20,000 characters fit with every other field; articles are far shorter.
+BODY_MAX_CHARS = 20_000
 LIST_FIELDS = ("tags", "queries", "related", "sources", "evidence")
 
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class JapaneseDateField(DateField):
+    """A date (YYYY-MM-DD, as `<input type="date">` sends it) with a Japanese message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                "日付は YYYY-MM-DD の形（例: 2024-12-09）で入力してください。"
+            ) from None
 
 
 class ArticleForm(FlaskForm):
@@ -37,7 +52,9 @@ class ArticleForm(FlaskForm):
         validators=[Required("タイトルを入力してください。"), max_chars(200, "タイトル")],
     )
     category = SelectField(
-        "カテゴリ", choices=[(c.id, c.label) for c in CATEGORIES], validate_choice=False
+        "カテゴリ",
+        choices=select_choices((c.id, c.label) for c in CATEGORIES),
+        validate_choice=False,
     )
     answer = TextAreaField(
         "短い答え（検索結果とチャットに出ます）",
@@ -49,10 +66,10 @@ class ArticleForm(FlaskForm):
     related = TextAreaField("関連記事のID（1行に1つ）", filters=[multi_line])
     sources = TextAreaField("出典のID（kb/sources/ のファイル名、1行に1つ）", filters=[multi_line])
     evidence = TextAreaField("根拠の引用（出典の本文のとおり、1行に1つ）", filters=[multi_line])
-    reviewed = DateField("確認日 reviewed", validators=[Optional()])
-    review_by = DateField("次の確認期限 review_by", validators=[Optional()])
+    reviewed = JapaneseDateField("確認日 reviewed", validators=[Optional()])
+    review_by = JapaneseDateField("次の確認期限 review_by", validators=[Optional()])
     review_note = StringField("確認期限の理由", filters=[one_line])
-    updated = DateField("文章を変えた日 updated", validators=[Optional()])
+    updated = JapaneseDateField("文章を変えた日 updated", validators=[Optional()])
     body = TextAreaField(
         "本文（Markdown）",
         filters=[multi_line],
@@ -61,6 +78,9 @@ class ArticleForm(FlaskForm):
     reason = StringField(
         "変更の理由（履歴に残ります）", filters=[one_line], validators=[max_chars(300, "理由")]
     )
+    # Set when the editor has seen that the published file changed since their draft began,
+    # and publishes their text over it anyway (web.console.revisions.save_draft).
+    rebase = StringField("最新の公開内容を確認した")
 
     def fill(self, source: ArticleSource) -> None:
         """Show an article's fields (on GET)."""
@@ -78,9 +98,9 @@ class ArticleForm(FlaskForm):
         self.review_note.data = source.review_note
         self.body.data = source.body
 
-    def source(self) -> ArticleSource:
+    def source(self, order: str = "") -> ArticleSource:
         """The article file these fields make (dates the editor left empty stay empty, and
-        `kb check` says so)."""
+        `kb check` says so); `order`: the file's own, which the form does not show."""
 
         def date(name: str) -> str:
             value = getattr(self, name).data
@@ -101,4 +121,5 @@ class ArticleForm(FlaskForm):
             review_note=self.review_note.data or "",
             updated=date("updated"),
             body=self.body.data or "",
+            order=order,
         )

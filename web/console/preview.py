@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, make_response, render_template
 from markupsafe import Markup
 
 from kb.articles import Article, LoadResult, load_articles
@@ -27,6 +27,7 @@ from kb.search import SearchEngine
 from web.accounts.auth import roles_required
 from web.console import bp
 from web.core import clock
+from web.core.security import frameable
 from web.faq.feedback import COMMENT_MAX_CHARS
 from web.faq.routes import faq_page_data
 from web.settings import current_settings
@@ -128,8 +129,13 @@ def preview(article_id: str):
         "top_n": TOP_N,
         "preview_path": article.path.name,
     }
-    return render_template(
-        "console/preview_article.html", **_site_context(tree, article), **context
+    # Also the editor's preview frame before the first keystroke (web.console.editor).
+    return frameable(
+        make_response(
+            render_template(
+                "console/preview_article.html", **_site_context(tree, article), **context
+            )
+        )
     )
 
 

@@ -34,6 +34,7 @@ from kb.drafts import (
     rank_problems,
     retire,
 )
+from kb.problems import Problem
 from web.core.knowledge import knowledge_base
 from web.core.models import ArticleRevision, AuditEvent, utcnow
 from web.settings import current_settings
@@ -104,17 +105,41 @@ def audit(
     )
 
 
+CONFLICT_NOTE = (
+    "この版を書き始めたあとに、記事のファイルが変わりました（ほかの版の公開か、ファイルの直接の"
+    "編集）。最新の公開内容との違いを確かめてから、もう一度依頼してください。"
+)
+
+
 def open_draft(database: Session, article_id: str, author: str) -> ArticleRevision | None:
-    """The author's unfinished (draft or rejected) revision of the article, if any."""
+    """The author's unpublished edit of the article (draft, rejected, or submitted: editing it
+    again withdraws it from approval), if any."""
     return database.scalar(
         select(ArticleRevision)
         .where(
             ArticleRevision.article_id == article_id,
             ArticleRevision.author_email == author,
-            ArticleRevision.status.in_(("draft", "rejected")),
+            ArticleRevision.kind.in_(("edit", "new", "revert")),
+            ArticleRevision.status.in_(("draft", "rejected", "submitted")),
         )
         .order_by(ArticleRevision.id.desc())
     )
+
+
+def pending(database: Session, article_id: str, kind: str) -> ArticleRevision | None:
+    """A revision of this kind already waiting for approval (asking twice makes no second)."""
+    return database.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article_id,
+            ArticleRevision.kind == kind,
+            ArticleRevision.status == "submitted",
+        )
+    )
+
+
+def is_stale(revision: ArticleRevision) -> bool:
+    """The published file is no longer the one the revision began from."""
+    return file_sha256(articles_dir() / f"{revision.article_id}.md") != revision.base_sha256
 
 
 def save_draft(
@@ -125,9 +150,16 @@ def save_draft(
     reason: str,
     kind: str = "edit",
     base_sha256: str | None = None,
+    rebase: bool = False,
 ) -> ArticleRevision:
-    """Store `text` as the author's draft of the article (updating their open draft)."""
+    """Store `text` as the author's draft of the article (updating their open draft; a
+    double-click on 「承認を依頼」 finds the same text already submitted and changes nothing).
+    `rebase`: the author has seen the published file change and writes over the new one."""
     revision = open_draft(database, article_id, author) if kind in ("edit", "new") else None
+    if revision is not None and revision.status == "submitted" and revision.text == text:
+        return revision
+    if revision is not None and rebase:
+        revision.base_sha256 = file_sha256(articles_dir() / f"{article_id}.md")
     if revision is None:
         base = base_sha256
         if base is None:
@@ -161,8 +193,12 @@ def submit(database: Session, revision: ArticleRevision, actor: str) -> list:
     """Ask for approval. Refused (the problems returned, the draft kept) when checks fail."""
     if revision.author_email != actor:
         raise NotAllowed("ほかの編集者の下書きは送れません。")
+    if revision.status == "submitted":
+        return []  # asked already (a second click)
     if revision.status not in ("draft", "rejected"):
-        raise NotAllowed("この版はすでに承認を依頼済みか、公開済みです。")
+        raise NotAllowed("この版はすでに公開済みです。")
+    if is_stale(revision):
+        return [Problem(Path(f"{revision.article_id}.md"), 1, CONFLICT_NOTE)]
     if revision.kind != "retire":
         _, problems = check(revision.text, revision.article_id)
         if problems:
@@ -219,6 +255,8 @@ def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None
                 lock,
             )
     except Conflict:
+        # Back to its author as a draft, out of the queue: they compare and ask again.
+        _send_back(revision, reviewer, CONFLICT_NOTE)
         audit(database, reviewer, "conflict", revision.article_id, revision)
         raise
     revision.status = "published"
@@ -226,11 +264,26 @@ def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None
     revision.decided_at = utcnow()
     revision.published_sha256 = published.sha256
     audit(database, reviewer, "approve", revision.article_id, revision, published.commit or "")
+    for other in database.scalars(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == revision.article_id,
+            ArticleRevision.status == "submitted",
+            ArticleRevision.id != revision.id,
+        )
+    ):
+        _send_back(other, reviewer, CONFLICT_NOTE)
     database.commit()
     # The file is published: the index follows now in this worker, the others within seconds.
     report = knowledge_base().refresh()
     if report.problems:
         log.error("公開後の索引の更新で問題がありました（%d 件）", len(report.problems))
+
+
+def _send_back(revision: ArticleRevision, reviewer: str, note: str) -> None:
+    revision.status = "rejected"
+    revision.reviewer_email = reviewer
+    revision.decided_at = utcnow()
+    revision.decision_note = note[:300]
 
 
 def reject(database: Session, revision: ArticleRevision, reviewer: str, note: str) -> None:
@@ -250,6 +303,11 @@ def revert_to(database: Session, revision: ArticleRevision, actor: str) -> Artic
     base = file_sha256(articles_dir() / f"{revision.article_id}.md")
     if not base:
         raise NotAllowed("公開が終わった記事は戻せません。")
+    if current_text(revision.article_id) == revision.text:
+        raise NotAllowed("この版は今の公開内容と同じです。")
+    waiting = pending(database, revision.article_id, "revert")
+    if waiting is not None and waiting.text == revision.text:
+        return waiting
     new = ArticleRevision(
         article_id=revision.article_id,
         author_email=actor,
@@ -270,6 +328,9 @@ def mark_reviewed(
 ) -> ArticleRevision:
     """A revision with `reviewed` today and `review_by` as far ahead as before (at most the
     longest interval), submitted for approval like any change."""
+    waiting = pending(database, article_id, "review")
+    if waiting is not None:
+        return waiting
     text = current_text(article_id)
     source = from_text(text) if text is not None else None
     if source is None:
@@ -305,6 +366,17 @@ def ask_retirement(
     text = current_text(article_id)
     if text is None:
         raise NotAllowed("この記事はすでに公開されていません。")
+    waiting = pending(database, article_id, "retire")
+    if waiting is not None:
+        return waiting
+    settings = current_settings()
+    problems = check_retirement(article_id, settings.articles_dir, settings.sources_dir)
+    if problems:
+        raise NotAllowed(
+            "ほかの記事がこの記事を参照しているため、公開を終えられません。先に次の箇所を直して"
+            "ください: "
+            + " / ".join(f"{Path(p.path).name} {p.line}行目 {p.message}" for p in problems[:5])
+        )
     new = ArticleRevision(
         article_id=article_id,
         author_email=actor,

@@ -56,6 +56,16 @@ def _security_headers(response):
     return response
 
 
+def frameable(response):
+    """Let this site's own pages show `response` in a frame (the editor's preview); every
+    other page stays unframeable."""
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
+    return response
+
+
 def same_origin(origin: str | None) -> bool:
     """True when a request's Origin header is absent or names this site."""
     if not origin:

@@ -244,6 +244,8 @@
       document.documentElement.classList.add("has-chat-launcher");
     }
     var busy = false;
+    // Raised by 「新しい会話」: a reply still on its way belongs to the conversation that asked.
+    var epoch = 0;
 
     function renderQuick() {
       ui.quick.textContent = "";
@@ -283,6 +285,8 @@
     }
 
     function restart() {
+      epoch += 1;
+      if (busy) setBusy(false);
       var open = state.open;
       state = freshState();
       state.open = open;
@@ -328,6 +332,7 @@
         return;
       }
       setBusy(true);
+      var asked = epoch;
       var turn = { role: "user", text: message };
       append(turn);
       fetch(ENDPOINT, {
@@ -343,6 +348,7 @@
           );
         })
         .then(function (result) {
+          if (asked !== epoch) return; // the person started a new conversation meanwhile
           setBusy(false);
           if (!result.ok || !result.body || typeof result.body.text !== "string") {
             var problem = result.body && result.body.error && result.body.error.message;
@@ -372,6 +378,7 @@
           ui.input.focus();
         })
         .catch(function () {
+          if (asked !== epoch) return;
           setBusy(false);
           renderAll();
           ui.status.textContent = "通信できませんでした。接続を確認して、もう一度お試しください。";
@@ -403,6 +410,14 @@
       return;
     }
 
+    // An article linked in an answer is what the person goes to read: the panel stays shut
+    // there instead of covering it (on a phone it fills the screen).
+    ui.turns.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='/']") : null;
+      if (!link) return;
+      state.open = false;
+      saveState(state);
+    });
     ui.launcher.addEventListener("click", function () {
       setOpen(ui.panel.hidden, true);
     });
