@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -28,11 +26,12 @@ from web.accounts.auth import current_user, roles_required
 from web.console import bp
 from web.console import revisions as service
 from web.console.editor_forms import ArticleForm
-from web.console.preview import _site_context, working_tree
+from web.console.preview import site_context, working_tree
 from web.core import clock, db
 from web.core.knowledge import search_engine
 from web.core.models import ArticleRevision, AuditEvent
 from web.core.security import frameable
+from web.settings import current_settings
 
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -217,9 +216,8 @@ def _framed_preview(text: str, article_id: str):
             source=text,
         )
     else:
-        tree = SimpleNamespace(engine=result.engine)
         page = render_template(
-            "console/preview_article.html", **_site_context(tree, result.article), **context
+            "console/preview_article.html", **site_context(result.engine, result.article), **context
         )
     return frameable(make_response(page))
 
@@ -397,10 +395,4 @@ def audit():
 
 
 def _four_eyes() -> bool:
-    from web.settings import current_settings
-
     return current_settings().four_eyes
-
-
-def today_iso() -> str:
-    return dt.date.today().isoformat()

@@ -133,19 +133,20 @@ def preview(article_id: str):
     return frameable(
         make_response(
             render_template(
-                "console/preview_article.html", **_site_context(tree, article), **context
+                "console/preview_article.html", **site_context(tree.engine, article), **context
             )
         )
     )
 
 
-def _site_context(tree: WorkingTree, article: Article) -> dict:
-    """What the FAQ's article template needs: the preview is the site's own page."""
+def site_context(engine: SearchEngine | None, article: Article) -> dict:
+    """What the FAQ's article template needs: the preview is the site's own page. `engine`:
+    the articles the preview is among (its related articles)."""
     return {
         "article": article,
         "category": CATEGORY_BY_ID[article.category],
         "body_html": Markup(render_markdown(article.body)),  # sanitized by nh3 in kb.rendering
-        "related": tree.engine.related(article.id) if tree.engine else [],
+        "related": engine.related(article.id) if engine else [],
         "structured_data": faq_page_data(article),
         "form": None,
         "thanks": None,

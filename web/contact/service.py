@@ -75,9 +75,6 @@ def load_chat(token: str | None) -> Chat | None:
         conversation = database.scalar(select(Conversation).where(Conversation.token == token))
         if conversation is None:
             return None
-        # Already sent with an inquiry (the back button, an old link): not attached twice.
-        if database.scalar(select(Inquiry.id).where(Inquiry.conversation_token == token)):
-            return None
         token, state, turns = conversation.token, conversation.state, list(conversation.turns)
     except SQLAlchemyError as error:
         database.rollback()
