@@ -276,3 +276,43 @@ def test_current_names_the_new_generation_only_once_it_is_complete(tmp_path, art
     assert {kb.index.FINGERPRINT, kb.index.ARTICLES_SNAPSHOT, kb.index.BUILD_INFO} <= {
         p.name for p in folder.iterdir()
     }
+
+
+def test_while_one_thread_opens_a_new_generation_the_others_answer_from_the_old(
+    tmp_path, monkeypatch
+):
+    from kb.library import KnowledgeBase
+
+    articles_dir = tmp_path / "articles"
+    articles_dir.mkdir()
+    for path in ARTICLES_DIR.glob("*.md"):
+        (articles_dir / path.name).write_bytes(path.read_bytes())
+    library = KnowledgeBase(articles_dir, tmp_path / "index", check_interval=0.0)
+    library.refresh()
+    old = library.engine()
+    library.refresh(force=True)  # a new generation on disk
+
+    opening, release = threading.Event(), threading.Event()
+    real_open = library.store.open
+
+    def slow_open():
+        opening.set()
+        release.wait(10)
+        return real_open()
+
+    monkeypatch.setattr(library.store, "open", slow_open)
+    opener = threading.Thread(target=library.engine)
+    opener.start()
+    assert opening.wait(10)
+    answered = []
+    other = threading.Thread(target=lambda: answered.append(library.engine()))
+    other.start()
+    other.join(5)
+    try:
+        assert not other.is_alive(), "a second thread waited for the opening"
+        assert answered == [old]
+    finally:
+        release.set()
+        opener.join(10)
+        other.join(10)
+    assert library.engine() is not old  # the new generation once it is open
