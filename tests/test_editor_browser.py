@@ -38,13 +38,17 @@ def log_in(browser, server, email):
 
 def served_by(server, path: str) -> tuple[str, str]:
     """(body, pid of the worker that answered): each request on a new connection, and the
-    access log's last line names the worker (gunicorn.conf.py)."""
+    access log's line for it names the worker (gunicorn.conf.py). The browsers may still be
+    loading something meanwhile: the line is the first new one for this path."""
+    before = len(server.access_log.read_text(encoding="utf-8").splitlines())
     with urllib.request.urlopen(server.url + path, timeout=10) as response:
         body = response.read().decode("utf-8")
-    for _ in range(50):  # the line is written right after the response
-        lines = server.access_log.read_text(encoding="utf-8").splitlines()
-        if lines and urllib.parse.urlsplit(path).path in lines[-1]:
-            return body, lines[-1].rsplit("pid=", 1)[1]
+    wanted = f'"GET {urllib.parse.urlsplit(path).path} '
+    for _ in range(100):  # the line is written right after the response
+        lines = server.access_log.read_text(encoding="utf-8").splitlines()[before:]
+        mine = [line for line in lines if wanted in line]
+        if mine:
+            return body, mine[0].rsplit("pid=", 1)[1]
         time.sleep(0.02)
     raise AssertionError(f"no access log line for {path}")
 
