@@ -46,6 +46,10 @@ class Conflict(Exception):
     """The file on disk is not the one the draft began from (someone else published since)."""
 
 
+class Retired(Exception):
+    """The article was retired: a draft of it is never published over the retirement."""
+
+
 class Refused(Exception):
     """The draft has problems; `problems` lists them as `kb check` reports them."""
 
@@ -174,9 +178,12 @@ def publish(
     lock_path: Path,
 ) -> Published:
     """Write `text` as `<articles_dir>/<article_id>.md`. Raises Conflict when the file's hash is
-    no longer `base_sha256` ('' = the file must not exist yet)."""
+    no longer `base_sha256` ('' = the file must not exist yet), Retired when the article was
+    retired (an article is never both live and retired)."""
     path = Path(articles_dir) / f"{article_id}.md"
     with publishing(lock_path):
+        if not path.exists() and retired_article(articles_dir, article_id) is not None:
+            raise Retired(article_id)
         if file_sha256(path) != base_sha256:
             raise Conflict(article_id)
         _write_atomically(path, text)

@@ -376,3 +376,40 @@ def test_the_chat_and_the_search_record_what_the_dashboard_counts(app, client):
     assert turns[0].kind == first.kind  # the question carries what its reply was
     assert second.kind == "out_of_scope" and second.category is None
     assert logged.confidence == "confident"
+
+
+def test_an_inquiry_sent_from_a_conversation_counts_in_the_conversations_category(seeded):
+    with seeded.app_context():
+        before = metrics.rates(db.session(), window(seeded, category="subsidy")).form_inquiries
+        # the form's own category is another one; the conversation (c2) was about 助成金
+        db.session().add(inquiry("R-5", at(TODAY, 11), "other", token="c2"))
+        db.session().commit()
+        after = metrics.rates(db.session(), window(seeded, category="subsidy")).form_inquiries
+        contact = metrics.rates(db.session(), window(seeded, category="contact")).form_inquiries
+    assert (before, after) == (1, 2)
+    assert contact == 1  # R-2, chosen on the form; R-5 is not about お問い合わせ
+
+
+def test_the_articles_review_state_reads_as_the_review_queue_does():
+    from dataclasses import replace as changed
+
+    from kb import ARTICLES_DIR
+    from kb.articles import load_articles
+
+    article = next(iter(load_articles(ARTICLES_DIR).articles.values()))
+    due = changed(article, review_by=TODAY + dt.timedelta(days=4))
+    assert dashboard.review_state(due, TODAY, 30) == f"期限間近（{due.review_by.isoformat()}まで）"
+    assert (
+        dashboard.review_state(changed(article, review_by=TODAY - dt.timedelta(days=1)), TODAY, 30)
+        == "期限切れ（要確認）"
+    )
+    later = changed(article, review_by=TODAY + dt.timedelta(days=200))
+    assert dashboard.review_state(later, TODAY, 30) == "確認済み"
+
+
+@pytest.mark.parametrize("query", ["days=5", "days=abc", "category=bogus"])
+def test_a_period_or_category_the_page_does_not_offer_is_said_not_silently_replaced(
+    seeded, logged_in, query
+):
+    page = logged_in(seeded, "editor").get(f"/console/analytics?{query}").get_data(as_text=True)
+    assert "から選べます" in page or "指定された分類はありません" in page

@@ -70,11 +70,11 @@ def fields(app, of=ARTICLE, **changes) -> dict:
 
 
 def post_form(client, url, data, csrf_token_from, action="save"):
-    page = client.get(url if "/edit" in url or url.endswith("/new") else "/console/articles/")
-    return client.post(
-        url,
-        data={**data, "action": action, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
-    )
+    """The edit form posted as from a page just opened (its CSRF token and draft version)."""
+    page = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="draft_version" value="([^"]*)"', page)
+    form = {"draft_version": version.group(1) if version else "", **data}
+    return client.post(url, data={**form, "action": action, "csrf_token": csrf_token_from(page)})
 
 
 def post(client, url, csrf_token_from, **data):
@@ -83,8 +83,12 @@ def post(client, url, csrf_token_from, **data):
 
 
 def revisions(app, **where) -> list[ArticleRevision]:
+    """The revisions matching `where`, oldest first; the file's own versions ("baseline") only
+    when asked for by kind."""
     with app.app_context():
         query = select(ArticleRevision).order_by(ArticleRevision.id)
+        if "kind" not in where:
+            query = query.where(ArticleRevision.kind != "baseline")
         for name, value in where.items():
             query = query.where(getattr(ArticleRevision, name) == value)
         return list(db.session().scalars(query))
@@ -510,3 +514,94 @@ def test_publishing_in_a_git_working_tree_commits_with_the_editor_as_author(
     assert "承認: taro@helpdesk.example.jp" in log and f"{ARTICLE}.md" in log
     status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
     assert status.stdout == ""  # nothing left uncommitted (no temporary or lock files)
+
+
+def test_a_draft_of_a_retired_article_is_never_published_over_the_retirement(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    retiring = "subsidy-amount"
+    url = f"/console/articles/{retiring}/edit"
+    post_form(hanako, url, fields(editor_app, of=retiring, answer=f"{MARKER}。"), csrf_token_from)
+    post(taro, f"/console/articles/{retiring}/retire", csrf_token_from, reason="統合")
+    (retirement,) = revisions(editor_app, kind="retire")
+    post(hanako, f"/console/revisions/{retirement.id}/approve", csrf_token_from)
+    data = fields(editor_app, of="subsidy-eligibility", article_id=retiring, rebase="1")
+    response = post_form(hanako, url, data, csrf_token_from, "submit")
+    assert response.status_code == 422
+    assert "公開を終了しています" in response.get_data(as_text=True)
+    assert not (articles_dir(editor_app) / f"{retiring}.md").exists()
+    assert hanako.get(f"/articles/{retiring}").status_code == 410
+
+
+def test_a_save_from_a_second_tab_does_not_silently_replace_the_first(
+    editor_app, editors, csrf_token_from
+):
+    hanako, _ = editors
+    url = f"/console/articles/{ARTICLE}/edit"
+    page = hanako.get(url).get_data(as_text=True)
+    version = re.search(r'name="draft_version" value="([^"]*)"', page).group(1)
+    first = fields(editor_app, answer=f"{MARKER}。一つ目のタブ。", draft_version=version)
+    second = fields(editor_app, answer=f"{MARKER}。二つ目のタブ。", draft_version=version)
+    token = csrf_token_from(page)
+    assert (
+        hanako.post(url, data={**first, "csrf_token": token, "action": "save"}).status_code == 303
+    )
+    response = hanako.post(url, data={**second, "csrf_token": token, "action": "save"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "別のタブかウィンドウで先に保存されています" in page
+    assert "二つ目のタブ" in page and "一つ目のタブ" in page  # what was typed, and the diff
+    (draft,) = revisions(editor_app)
+    assert "一つ目のタブ" in draft.text
+
+
+def test_a_rejection_needs_a_reason_and_a_resubmission_forgets_the_old_decision(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(taro, f"/console/revisions/{revision.id}/reject", csrf_token_from, note="")
+    assert revisions(editor_app, id=revision.id)[0].status == "submitted"
+    post(taro, f"/console/revisions/{revision.id}/reject", csrf_token_from, note="根拠が足りない")
+    assert revisions(editor_app, id=revision.id)[0].decision_note == "根拠が足りない"
+    url = f"/console/articles/{ARTICLE}/edit"
+    data = fields(editor_app, answer=f"{MARKER}。直した。")
+    assert post_form(hanako, url, data, csrf_token_from, "submit").status_code == 303
+    again = revisions(editor_app, id=revision.id)[0]
+    assert (again.status, again.reviewer_email, again.decision_note) == ("submitted", None, "")
+
+
+def test_the_history_is_in_order_and_keeps_a_hand_edit_as_its_own_version(
+    editor_app, editors, csrf_token_from
+):
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    (baseline,) = revisions(editor_app, kind="baseline")
+    assert baseline.id < revision.id  # the file as it was comes first
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+    path = articles_dir(editor_app) / f"{ARTICLE}.md"
+    by_hand = path.read_text(encoding="utf-8").replace("## 注意点", "## 注意すること")
+    path.write_text(by_hand, encoding="utf-8")
+    post_form(hanako, f"/console/articles/{ARTICLE}/edit", fields(editor_app), csrf_token_from)
+    *_, hand = revisions(editor_app, kind="baseline")
+    assert (hand.text, hand.author_email) == (by_hand, "（ファイル）")
+    assert hand.id < revisions(editor_app)[-1].id  # before the draft it began
+
+
+def test_a_new_article_starts_with_a_review_date_and_no_retire_panel(editor_app, editors):
+    hanako, _ = editors
+    page = hanako.get("/console/articles/new").get_data(as_text=True)
+    assert re.search(r'name="review_by"[^>]*value="\d{4}-\d{2}-\d{2}"', page)
+    assert "この記事の公開を終える" not in page
+
+
+def test_the_preview_frame_can_show_its_own_error_pages(editor_app, editors, csrf_token_from):
+    hanako, _ = editors
+    token = csrf_token_from(hanako.get("/console/articles/").get_data(as_text=True))
+    response = hanako.post(
+        "/console/articles/preview", data={"csrf_token": token, "body": "あ" * 40_000}
+    )
+    assert response.status_code == 413
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "大きすぎ" in response.get_data(as_text=True)

@@ -127,7 +127,7 @@ def test_an_edit_is_approved_by_a_second_editor_and_served_by_both_workers(
 
     # The history has the file as it was; reverting to it is a new revision, approved too.
     hanako.goto(f"{server.url}/console/articles/{ARTICLE}/history")
-    baseline = hanako.locator("#revisions tr", has_text="公開前の版（ファイル）")
+    baseline = hanako.locator("#revisions tr", has_text="ファイルの版")
     baseline.get_by_role("link").click()  # the file before the console's change
     hanako.get_by_role("button", name="この版に戻す（承認を依頼）").click()
     expect(hanako.locator(".revision-status")).to_have_text("承認待ち")
@@ -142,3 +142,38 @@ def test_an_edit_is_approved_by_a_second_editor_and_served_by_both_workers(
 def server_pids(server) -> list[str]:
     lines = server.access_log.read_text(encoding="utf-8").splitlines()
     return sorted({line.rsplit("pid=", 1)[1] for line in lines if "pid=" in line})
+
+
+def test_typed_text_survives_a_lost_login_and_leaving_asks_first(page, live_server, app):
+    from web.accounts import auth
+
+    with app.app_context():
+        auth.create_user("hanako@helpdesk.example.jp", "editor", PASSWORD)
+
+    def log_in_here():
+        page.goto(f"{live_server.url}/console/login")
+        page.get_by_label("メールアドレス").fill("hanako@helpdesk.example.jp")
+        page.get_by_label("パスワード").fill(PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.wait_for_url("**/console/**")
+
+    log_in_here()
+    page.goto(f"{live_server.url}/console/articles/{ARTICLE}/edit")
+    body = page.get_by_label("本文（Markdown）")
+    typed = body.input_value() + f"\n\n{MARKER}の追記。"
+    body.fill(typed)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="この記事の履歴").click()  # leaving with unsaved changes
+    assert asked == ["beforeunload"] and page.url.endswith("/edit")
+
+    page.context.clear_cookies()  # the login ends while the editor writes
+    page.get_by_role("button", name="下書きを保存").click()
+    page.wait_for_load_state()
+    log_in_here()
+    page.goto(f"{live_server.url}/console/articles/{ARTICLE}/edit")
+    page.get_by_role("button", name="残っている入力を戻す").click()
+    expect(page.get_by_label("本文（Markdown）")).to_have_value(typed)
+    page.get_by_role("button", name="下書きを保存").click()
+    expect(page.locator(".flash-success")).to_contain_text("下書きを保存しました")
+    expect(page.get_by_role("button", name="残っている入力を戻す")).to_have_count(0)

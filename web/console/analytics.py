@@ -294,6 +294,18 @@ def _window(args) -> metrics.Window:
     )
 
 
+def _filter_notice(args) -> str:
+    """What the page says when the address asked for a period or category it does not offer."""
+    notices = []
+    if args.get("days") not in (None, "", *map(str, PERIODS)):
+        notices.append(
+            f"期間は{'・'.join(map(str, PERIODS))}日から選べます（{DEFAULT_PERIOD}日間で表示しています）。"
+        )
+    if args.get("category") and args.get("category") not in CATEGORY_BY_ID:
+        notices.append("指定された分類はありません（すべての分類で表示しています）。")
+    return "".join(notices)
+
+
 def _articles() -> dict[str, Article]:
     try:
         return dict(search_engine().articles)
@@ -306,7 +318,9 @@ def _articles() -> dict[str, Article]:
 def analytics():
     window = _window(request.args)
     database = db.session()
-    board = dashboard.build(database, window, _articles(), clock.today())
+    board = dashboard.build(
+        database, window, _articles(), clock.today(), current_settings().review_warning_days
+    )
     return render_template(
         "console/analytics.html",
         board=board,
@@ -315,6 +329,7 @@ def analytics():
         categories=CATEGORIES,
         periods=PERIODS,
         definitions=metrics.DEFINITIONS,
+        filter_notice=_filter_notice(request.args),
         comments=recent_comments(
             database,
             window.since,
@@ -330,7 +345,9 @@ def analytics():
 def analytics_csv():
     """One table of the dashboard (`view`, a Table id) as CSV, for the same period and category."""
     window = _window(request.args)
-    board = dashboard.build(db.session(), window, _articles(), clock.today())
+    board = dashboard.build(
+        db.session(), window, _articles(), clock.today(), current_settings().review_warning_days
+    )
     table = board.tables.get(request.args.get("view", ""))
     if table is None:
         return error_response(404, "ダウンロードできる表が見つかりません。")

@@ -75,9 +75,14 @@ def _busiest(points: list[tuple[dt.date, int]]) -> str:
 
 
 def build(
-    database: Session, window: metrics.Window, articles: Mapping[str, Article], today: dt.date
+    database: Session,
+    window: metrics.Window,
+    articles: Mapping[str, Article],
+    today: dt.date,
+    warning_days: int = 30,
 ) -> Dashboard:
-    """Every number of the dashboard for `window`; `articles` gives titles and stale state."""
+    """Every number of the dashboard for `window`; `articles` gives titles and review state
+    (as the review queue: stale, due within `warning_days`, or confirmed)."""
     days = metrics.daily(database, window)
     rates = metrics.rates(database, window)
     totals = {
@@ -249,6 +254,15 @@ def build(
     ]
     tables["feedback"] = rated
     return Dashboard(window, rates, totals, tables, gaps, feedback, day_charts)
+
+
+def review_state(article: Article, today: dt.date, warning_days: int) -> str:
+    """The article's state in the words of the review queue (/console/review)."""
+    if article.stale(today):
+        return "期限切れ（要確認）"
+    if article.review_due(today, warning_days):
+        return f"期限間近（{article.review_by.isoformat()}まで）"
+    return "確認済み"
 
 
 def search_link(query: str) -> str:

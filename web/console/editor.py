@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from kb.article_format import ArticleSource, from_text
 from kb.categories import CATEGORY_BY_ID
 from kb.check import TOP_N
-from kb.drafts import Conflict, Refused, retired_article
+from kb.drafts import Conflict, Refused, Retired, retired_article, sha256_text
 from web.accounts.auth import current_user, roles_required
 from web.console import bp
 from web.console import revisions as service
@@ -30,9 +31,12 @@ from web.console.preview import site_context, working_tree
 from web.core import clock, db
 from web.core.knowledge import search_engine
 from web.core.models import ArticleRevision, AuditEvent
-from web.core.security import frameable
+from web.core.security import FRAMEABLE_ENDPOINTS, frameable
 from web.settings import current_settings
 
+NEW_ARTICLE_REVIEW_DAYS = 90
+# The preview frame shows these, and their error pages (413, an expired login) too.
+FRAMEABLE_ENDPOINTS.update({"console.preview_draft", "console.revision_preview", "console.preview"})
 ARTICLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -82,8 +86,18 @@ def articles():
 def new_article():
     form = ArticleForm()
     if request.method == "GET":
-        today = clock.today().isoformat()
-        form.fill(ArticleSource(reviewed=today, updated=today, category="overview"))
+        today = clock.today()
+        # The shortest review interval the README asks for (content with dates or undecided
+        # points): editors lengthen it for stable content.
+        form.fill(
+            ArticleSource(
+                reviewed=today.isoformat(),
+                updated=today.isoformat(),
+                review_by=(today + dt.timedelta(days=NEW_ARTICLE_REVIEW_DAYS)).isoformat(),
+                review_note="新しい記事: 3か月後に確認",
+                category="overview",
+            )
+        )
         return _edit_page(form, None)
     return _save(form, None)
 
@@ -130,6 +144,9 @@ def _save(form: ArticleForm, article_id: str | None, draft=None):
     elif source.id != article_id:
         form.article_id.errors = ["記事のIDは変えられません（URL が変わるため）。"]
         return _edit_page(form, article_id, draft=draft), 422
+    if request.form.get("draft_version", "") != draft_version(draft):
+        # Another tab (or window) saved this draft after this page was opened.
+        return _edit_page(form, article_id, draft=draft, overtaken=True), 409
     if before is not None and source.updated == before.updated and _text_changed(before, source):
         source.updated = clock.today().isoformat()  # 「文章を変えた日」 follows the text
     database = db.session()
@@ -155,6 +172,11 @@ def _save(form: ArticleForm, article_id: str | None, draft=None):
     return redirect(url_for("console.edit_article", article_id=article_id), code=303)
 
 
+def draft_version(draft: ArticleRevision | None) -> str:
+    """What the edit page saw of the editor's draft: saving checks it is still so."""
+    return f"{draft.id}-{sha256_text(draft.text)[:16]}" if draft is not None else ""
+
+
 def _text_changed(before: ArticleSource, after: ArticleSource) -> bool:
     return (before.title, before.answer, before.body.strip()) != (
         after.title,
@@ -163,8 +185,11 @@ def _text_changed(before: ArticleSource, after: ArticleSource) -> bool:
     )
 
 
-def _edit_page(form: ArticleForm, article_id: str | None, draft=None, problems=None):
-    stale = draft is not None and draft.kind != "new" and service.is_stale(draft)
+def _edit_page(
+    form: ArticleForm, article_id: str | None, draft=None, problems=None, overtaken=False
+):
+    retired = article_id is not None and service.is_retired(article_id)
+    stale = draft is not None and draft.kind != "new" and not retired and service.is_stale(draft)
     current = service.current_text(article_id) if stale else None
     return render_template(
         "console/article_edit.html",
@@ -178,6 +203,12 @@ def _edit_page(form: ArticleForm, article_id: str | None, draft=None, problems=N
         other_articles=sorted(search_engine().articles) if article_id else [],
         stale=stale,
         conflict_diff=service.diff(current or "", draft.text) if stale else [],
+        retired=retired,
+        published=article_id is not None and service.current_text(article_id) is not None,
+        overtaken=overtaken,
+        overtaken_diff=service.diff(draft.text, form.source().to_text()) if overtaken else [],
+        draft_version=draft_version(draft),
+        retired_note=service.RETIRED_NOTE,
     )
 
 
@@ -261,6 +292,9 @@ def approve(revision_id: int):
             ),
             "error",
         )
+    except Retired:
+        database.commit()
+        flash(service.RETIRED_NOTE, "error")
     except Conflict:
         database.commit()
         flash(

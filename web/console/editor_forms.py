@@ -18,8 +18,10 @@ from web.core.fields import Required, max_chars, multi_line, select_choices
 from web.core.text_input import one_line
 
 # A form is URL-encoded (about 9 bytes per Japanese character) under the app's 256 KB limit
-# (MAX_CONTENT_LENGTH): 20,000 characters fit with every other field; articles are far shorter.
-BODY_MAX_CHARS = 20_000
+# (MAX_CONTENT_LENGTH): the body and every list at their limits fit (15,000 + 5 × 1,500 + the
+# short fields ≈ 24,000 characters ≈ 220 KB); the longest article today is under 3,000.
+BODY_MAX_CHARS = 15_000
+LIST_MAX_CHARS = 1_500
 LIST_FIELDS = ("tags", "queries", "related", "sources", "evidence")
 
 
@@ -61,11 +63,36 @@ class ArticleForm(FlaskForm):
         filters=[one_line],
         validators=[Required("短い答えを入力してください。"), max_chars(1000, "短い答え")],
     )
-    tags = TextAreaField("タグ（1行に1つ）", filters=[multi_line])
-    queries = TextAreaField("利用者の言い方 queries（1行に1つ、3〜6件）", filters=[multi_line])
-    related = TextAreaField("関連記事のID（1行に1つ）", filters=[multi_line])
-    sources = TextAreaField("出典のID（kb/sources/ のファイル名、1行に1つ）", filters=[multi_line])
-    evidence = TextAreaField("根拠の引用（出典の本文のとおり、1行に1つ）", filters=[multi_line])
+    tags = TextAreaField(
+        "タグ（1行に1つ）",
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, "タグ")],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
+    queries = TextAreaField(
+        "利用者の言い方 queries（1行に1つ、3〜6件）",
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, "利用者の言い方")],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
+    related = TextAreaField(
+        "関連記事のID（1行に1つ）",
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, "関連記事")],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
+    sources = TextAreaField(
+        "出典のID（kb/sources/ のファイル名、1行に1つ）",
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, "出典")],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
+    evidence = TextAreaField(
+        "根拠の引用（出典の本文のとおり、1行に1つ）",
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, "根拠の引用")],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
     reviewed = JapaneseDateField("確認日 reviewed", validators=[Optional()])
     review_by = JapaneseDateField("次の確認期限 review_by", validators=[Optional()])
     review_note = StringField("確認期限の理由", filters=[one_line])
@@ -74,6 +101,7 @@ class ArticleForm(FlaskForm):
         "本文（Markdown）",
         filters=[multi_line],
         validators=[Required("本文を入力してください。"), max_chars(BODY_MAX_CHARS, "本文")],
+        render_kw={"maxlength": BODY_MAX_CHARS},
     )
     reason = StringField(
         "変更の理由（履歴に残ります）", filters=[one_line], validators=[max_chars(300, "理由")]

@@ -175,9 +175,17 @@ def _conversation_filter(window: Window) -> list:
 
 
 def _inquiry_filter(window: Window) -> list:
+    """Inquiries of the category: chosen on the form, or sent from a conversation about it."""
     conditions = [window.during(Inquiry.created_at)]
     if window.category:
-        conditions.append(Inquiry.category == window.category)
+        about = select(Conversation.token).where(
+            Conversation.id.in_(
+                select(ChatTurn.conversation_id).where(ChatTurn.category == window.category)
+            )
+        )
+        conditions.append(
+            or_(Inquiry.category == window.category, Inquiry.conversation_token.in_(about))
+        )
     return conditions
 
 

@@ -27,12 +27,14 @@ from kb.drafts import (
     Conflict,
     DraftCheck,
     Refused,
+    Retired,
     check_draft,
     check_retirement,
     file_sha256,
     publish,
     rank_problems,
     retire,
+    retired_article,
 )
 from kb.problems import Problem
 from web.core.knowledge import knowledge_base
@@ -48,7 +50,7 @@ STATUS_LABELS = {
     "rejected": "差し戻し",
 }
 KIND_LABELS = {
-    "baseline": "公開前の版（ファイル）",
+    "baseline": "ファイルの版",
     "new": "新しい記事",
     "edit": "編集",
     "revert": "以前の版に戻す",
@@ -111,6 +113,17 @@ CONFLICT_NOTE = (
 )
 
 
+RETIRED_NOTE = (
+    "この記事は公開を終了しています。内容を使うときは、新しい記事として（別のIDで）書いてください。"
+)
+
+
+def is_retired(article_id: str) -> bool:
+    return (
+        current_text(article_id) is None and retired_article(articles_dir(), article_id) is not None
+    )
+
+
 def open_draft(database: Session, article_id: str, author: str) -> ArticleRevision | None:
     """The author's unpublished edit of the article (draft, rejected, or submitted: editing it
     again withdraws it from approval), if any."""
@@ -161,6 +174,7 @@ def save_draft(
     if revision is not None and rebase:
         revision.base_sha256 = file_sha256(articles_dir() / f"{article_id}.md")
     if revision is None:
+        keep_file_state(database, article_id)
         base = base_sha256
         if base is None:
             base = file_sha256(articles_dir() / f"{article_id}.md")
@@ -197,13 +211,18 @@ def submit(database: Session, revision: ArticleRevision, actor: str) -> list:
         return []  # asked already (a second click)
     if revision.status not in ("draft", "rejected"):
         raise NotAllowed("この版はすでに公開済みです。")
+    if is_retired(revision.article_id):
+        return [Problem(Path(f"{revision.article_id}.md"), 0, RETIRED_NOTE)]
     if is_stale(revision):
-        return [Problem(Path(f"{revision.article_id}.md"), 1, CONFLICT_NOTE)]
+        return [Problem(Path(f"{revision.article_id}.md"), 0, CONFLICT_NOTE)]
     if revision.kind != "retire":
         _, problems = check(revision.text, revision.article_id)
         if problems:
             return problems
     revision.status = "submitted"
+    revision.reviewer_email = None  # an earlier rejection is history, not this request's state
+    revision.decided_at = None
+    revision.decision_note = ""
     audit(database, actor, "submit", revision.article_id, revision, revision.reason)
     return []
 
@@ -216,7 +235,6 @@ def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None
         raise NotAllowed("承認を依頼された版だけを承認できます。")
     if settings.four_eyes and revision.author_email == reviewer:
         raise NotAllowed("自分で書いた版は承認できません。ほかの編集者に承認を依頼してください。")
-    path = settings.articles_dir / f"{revision.article_id}.md"
     if revision.kind == "retire":
         problems = check_retirement(
             revision.article_id, settings.articles_dir, settings.sources_dir
@@ -226,7 +244,7 @@ def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None
     if problems:
         audit(database, reviewer, "refused", revision.article_id, revision)
         raise Refused(problems)
-    _keep_baseline(database, revision.article_id, path)
+    keep_file_state(database, revision.article_id)
     message = (
         f"{KIND_LABELS.get(revision.kind, revision.kind)}: {revision.article_id}"
         + (f"（{revision.reason}）" if revision.reason else "")
@@ -254,6 +272,10 @@ def approve(database: Session, revision: ArticleRevision, reviewer: str) -> None
                 message,
                 lock,
             )
+    except Retired:
+        _send_back(revision, reviewer, RETIRED_NOTE)
+        audit(database, reviewer, "conflict", revision.article_id, revision, "retired")
+        raise
     except Conflict:
         # Back to its author as a draft, out of the queue: they compare and ask again.
         _send_back(revision, reviewer, CONFLICT_NOTE)
@@ -289,6 +311,8 @@ def _send_back(revision: ArticleRevision, reviewer: str, note: str) -> None:
 def reject(database: Session, revision: ArticleRevision, reviewer: str, note: str) -> None:
     if revision.status != "submitted":
         raise NotAllowed("承認を依頼された版だけを差し戻せます。")
+    if not note.strip():
+        raise NotAllowed("差し戻す理由を書いてください（書いた人が直すときの手がかりになります）。")
     revision.status = "rejected"
     revision.reviewer_email = reviewer
     revision.decided_at = utcnow()
@@ -308,6 +332,7 @@ def revert_to(database: Session, revision: ArticleRevision, actor: str) -> Artic
     waiting = pending(database, revision.article_id, "revert")
     if waiting is not None and waiting.text == revision.text:
         return waiting
+    keep_file_state(database, revision.article_id)
     new = ArticleRevision(
         article_id=revision.article_id,
         author_email=actor,
@@ -345,6 +370,7 @@ def mark_reviewed(
     reviewed = source.with_review(
         today.isoformat(), (today + dt.timedelta(days=span)).isoformat(), source.review_note
     )
+    keep_file_state(database, article_id)
     new = ArticleRevision(
         article_id=article_id,
         author_email=actor,
@@ -373,10 +399,11 @@ def ask_retirement(
     problems = check_retirement(article_id, settings.articles_dir, settings.sources_dir)
     if problems:
         raise NotAllowed(
-            "ほかの記事がこの記事を参照しているため、公開を終えられません。先に次の箇所を直して"
-            "ください: "
-            + " / ".join(f"{Path(p.path).name} {p.line}行目 {p.message}" for p in problems[:5])
+            "ほかの記事がこの記事を参照しているため、公開を終えられません。先に次の箇所から"
+            "この記事へのリンク（related や本文のリンク）を外してください: "
+            + "、".join(f"{Path(p.path).name} {p.line}行目" for p in problems[:8])
         )
+    keep_file_state(database, article_id)
     new = ArticleRevision(
         article_id=article_id,
         author_email=actor,
@@ -398,7 +425,7 @@ def history(database: Session, article_id: str) -> list[ArticleRevision]:
         database.scalars(
             select(ArticleRevision)
             .where(ArticleRevision.article_id == article_id)
-            .order_by(ArticleRevision.created_at.desc(), ArticleRevision.id.desc())
+            .order_by(ArticleRevision.id.desc())
         )
     )
 
@@ -416,31 +443,34 @@ def diff(old: str, new: str, context: int = 3) -> list[DiffLine]:
     return lines
 
 
-def _keep_baseline(database: Session, article_id: str, path: Path) -> None:
-    """Before the console first publishes an article, keep the file as it was."""
+def keep_file_state(database: Session, article_id: str) -> None:
+    """Keep the published file as a revision when the history does not hold it yet: before the
+    console's first change of an article, and after the file was edited outside the console
+    (so that state can be compared and reverted to, and is never credited to an editor).
+    Called when a new revision begins, so the history stays in order."""
+    path = articles_dir() / f"{article_id}.md"
     if not path.is_file():
         return
-    earlier = database.scalar(
-        select(ArticleRevision.id).where(
-            ArticleRevision.article_id == article_id, ArticleRevision.status == "published"
-        )
-    )
-    if earlier is not None:
-        return
     text = path.read_text(encoding="utf-8")
-    changed = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    latest = database.scalar(
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article_id, ArticleRevision.status == "published")
+        .order_by(ArticleRevision.id.desc())
+    )
+    if latest is not None and latest.kind != "retire" and latest.text == text:
+        return
     database.add(
         ArticleRevision(
             article_id=article_id,
-            created_at=changed,
-            updated_at=changed,
             author_email=BASELINE_AUTHOR,
             kind="baseline",
             status="published",
             text=text,
             base_sha256="",
             published_sha256=file_sha256(path),
-            reason="コンソールで最初に公開する前のファイル",
+            reason="管理画面で最初に変更する前のファイル"
+            if latest is None
+            else "管理画面の外でファイルが変更された",
         )
     )
     database.flush()

@@ -7,6 +7,10 @@
 
   var status = document.getElementById("copy-status");
 
+  // A problem or conflict shown after a form came back: focus (and a screen reader) goes there.
+  var problem = document.querySelector("[data-focus-on-load]");
+  if (problem) { problem.focus(); }
+
   function announce(text) {
     if (status) {
       status.textContent = "";
