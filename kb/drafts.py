@@ -186,6 +186,7 @@ def publish(
             raise Retired(article_id)
         if file_sha256(path) != base_sha256:
             raise Conflict(article_id)
+        _record_hand_edits(path.parent, [path])
         _write_atomically(path, text)
         commit = _commit(path.parent, [path], author, message)
     return Published(path, file_sha256(path), commit)
@@ -206,6 +207,7 @@ def retire(
     with publishing(lock_path):
         if not base_sha256 or file_sha256(path) != base_sha256:
             raise Conflict(article_id)
+        _record_hand_edits(path.parent, [path])
         text = path.read_text(encoding="utf-8")
         target.parent.mkdir(exist_ok=True)
         _write_atomically(target, _with_successor(text, replaced_by))
@@ -269,6 +271,30 @@ def _git(folder: Path, *arguments: str) -> subprocess.CompletedProcess:
         timeout=GIT_TIMEOUT_SECONDS,
         check=False,
     )
+
+
+# Whoever edited a file outside the console is not known: their change is committed apart,
+# so that the console's commit credits the editor with their own change only.
+UNATTRIBUTED = "unattributed@helpdesk.invalid"
+UNATTRIBUTED_MESSAGE = (
+    "管理画面の外で変更された記事のファイル（管理画面で公開する前に記録。書いた人は不明）"
+)
+
+
+def _record_hand_edits(folder: Path, paths: list[Path]) -> None:
+    """Commit what is uncommitted in `paths` before the console writes over them."""
+    if shutil.which("git") is None:
+        return
+    try:
+        relative = [os.path.relpath(path, folder) for path in paths if path.exists()]
+        if not relative:
+            return
+        changed = _git(folder, "status", "--porcelain", "--", *relative)
+        if changed.returncode != 0 or not changed.stdout.strip():
+            return  # not a Git working tree, or nothing uncommitted
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    _commit(folder, [folder / name for name in relative], UNATTRIBUTED, UNATTRIBUTED_MESSAGE)
 
 
 def _commit(folder: Path, paths: list[Path], author: str, message: str) -> str | None:

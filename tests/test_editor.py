@@ -605,3 +605,33 @@ def test_the_preview_frame_can_show_its_own_error_pages(editor_app, editors, csr
     assert response.status_code == 413
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "大きすぎ" in response.get_data(as_text=True)
+
+
+def test_a_hand_edit_left_uncommitted_is_not_credited_to_the_console_editor_in_git(
+    editor_app, editors, csrf_token_from
+):
+    folder = articles_dir(editor_app)
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "articles"], check=True)
+    path = folder / f"{ARTICLE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## 注意点", "## 注意すること"))
+    hanako, taro = editors
+    revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
+    post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
+
+    def commit(ref: str) -> tuple[str, str]:
+        shown = subprocess.run(
+            [*git, "show", ref, "--format=%ae", "--unified=0"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return shown.split("\n", 1)[0], shown
+
+    editor, by_editor = commit("HEAD")
+    unknown, by_hand = commit("HEAD~1")
+    assert editor == "hanako@helpdesk.example.jp" and unknown == "unattributed@helpdesk.invalid"
+    assert MARKER in by_editor and "注意すること" not in by_editor
+    assert "+## 注意すること" in by_hand and MARKER not in by_hand
