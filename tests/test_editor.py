@@ -99,6 +99,15 @@ def found(app, query: str) -> list[str]:
         return [hit.id for hit in search_engine().search(query, highlight=False).hits]
 
 
+def committed_git_tree(folder) -> list[str]:
+    """Make `folder` a Git working tree with everything committed; the git command for it."""
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "articles"], check=True)
+    return git
+
+
 def submitted(app, client, csrf_token_from, answer) -> ArticleRevision:
     url = f"/console/articles/{ARTICLE}/edit"
     response = post_form(client, url, fields(app, answer=answer), csrf_token_from, "submit")
@@ -497,10 +506,7 @@ def test_publishing_in_a_git_working_tree_commits_with_the_editor_as_author(
     editor_app, editors, csrf_token_from
 ):
     folder = articles_dir(editor_app)
-    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "articles"], check=True)
+    git = committed_git_tree(folder)
     hanako, taro = editors
     revision = submitted(editor_app, hanako, csrf_token_from, f"{MARKER}。当分の間です。")
     post(taro, f"/console/revisions/{revision.id}/approve", csrf_token_from)
@@ -611,10 +617,7 @@ def test_a_hand_edit_left_uncommitted_is_not_credited_to_the_console_editor_in_g
     editor_app, editors, csrf_token_from
 ):
     folder = articles_dir(editor_app)
-    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.jp"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "articles"], check=True)
+    git = committed_git_tree(folder)
     path = folder / f"{ARTICLE}.md"
     path.write_text(path.read_text(encoding="utf-8").replace("## 注意点", "## 注意すること"))
     hanako, taro = editors

@@ -325,33 +325,23 @@ def reject(revision_id: int):
 @bp.post("/revisions/<int:revision_id>/revert")
 @roles_required("editor")
 def revert(revision_id: int):
-    database = db.session()
-    item = database.get(ArticleRevision, revision_id) or abort(404)
-    try:
-        new = service.revert_to(database, item, _me())
-        database.commit()
-    except service.NotAllowed as error:
-        database.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("console.revision", revision_id=revision_id), code=303)
-    flash("この版に戻す変更を作り、承認を依頼しました。", "success")
-    return redirect(url_for("console.revision", revision_id=new.id), code=303)
+    item = db.session().get(ArticleRevision, revision_id) or abort(404)
+    return _ask_approval(
+        lambda database: service.revert_to(database, item, _me()),
+        "この版に戻す変更を作り、承認を依頼しました。",
+        url_for("console.revision", revision_id=revision_id),
+    )
 
 
 @bp.post("/articles/<article_id>/reviewed")
 @roles_required("editor")
 def mark_reviewed(article_id: str):
     article_id = _article_id_or_404(article_id)
-    database = db.session()
-    try:
-        new = service.mark_reviewed(database, article_id, _me(), clock.today())
-        database.commit()
-    except service.NotAllowed as error:
-        database.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("console.review"), code=303)
-    flash("確認日を今日にする変更を作り、承認を依頼しました。", "success")
-    return redirect(url_for("console.revision", revision_id=new.id), code=303)
+    return _ask_approval(
+        lambda database: service.mark_reviewed(database, article_id, _me(), clock.today()),
+        "確認日を今日にする変更を作り、承認を依頼しました。",
+        url_for("console.review"),
+    )
 
 
 @bp.post("/articles/<article_id>/retire")
@@ -364,17 +354,26 @@ def retire(article_id: str):
     ):
         flash("後継の記事は、公開中のほかの記事から選んでください。", "error")
         return redirect(url_for("console.edit_article", article_id=article_id), code=303)
+    reason = (request.form.get("reason") or "").strip()
+    return _ask_approval(
+        lambda database: service.ask_retirement(database, article_id, _me(), successor, reason),
+        "公開を終える変更を作り、承認を依頼しました。",
+        url_for("console.articles"),
+    )
+
+
+def _ask_approval(create, done: str, refused_to: str):
+    """Make a revision submitted for approval (`create(database)`) and go to it; when it is
+    not allowed, say why and go back to `refused_to`."""
     database = db.session()
     try:
-        new = service.ask_retirement(
-            database, article_id, _me(), successor, (request.form.get("reason") or "").strip()
-        )
+        new = create(database)
         database.commit()
     except service.NotAllowed as error:
         database.rollback()
         flash(str(error), "error")
-        return redirect(url_for("console.articles"), code=303)
-    flash("公開を終える変更を作り、承認を依頼しました。", "success")
+        return redirect(refused_to, code=303)
+    flash(done, "success")
     return redirect(url_for("console.revision", revision_id=new.id), code=303)
 
 

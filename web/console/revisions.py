@@ -324,28 +324,16 @@ def revert_to(database: Session, revision: ArticleRevision, actor: str) -> Artic
     """A new revision with an earlier revision's text, submitted for approval."""
     if revision.kind == "retire" or revision.status != "published":
         raise NotAllowed("公開された版にだけ戻せます。")
-    base = file_sha256(articles_dir() / f"{revision.article_id}.md")
-    if not base:
+    if not file_sha256(articles_dir() / f"{revision.article_id}.md"):
         raise NotAllowed("公開が終わった記事は戻せません。")
     if current_text(revision.article_id) == revision.text:
         raise NotAllowed("この版は今の公開内容と同じです。")
     waiting = pending(database, revision.article_id, "revert")
     if waiting is not None and waiting.text == revision.text:
         return waiting
-    keep_file_state(database, revision.article_id)
-    new = ArticleRevision(
-        article_id=revision.article_id,
-        author_email=actor,
-        kind="revert",
-        status="submitted",
-        base_sha256=base,
-        text=revision.text,
-        reason=f"第{revision.id}版に戻す",
+    return _request(
+        database, revision.article_id, actor, "revert", revision.text, f"第{revision.id}版に戻す"
     )
-    database.add(new)
-    database.flush()
-    audit(database, actor, "revert", revision.article_id, new, new.reason)
-    return new
 
 
 def mark_reviewed(
@@ -370,20 +358,14 @@ def mark_reviewed(
     reviewed = source.with_review(
         today.isoformat(), (today + dt.timedelta(days=span)).isoformat(), source.review_note
     )
-    keep_file_state(database, article_id)
-    new = ArticleRevision(
-        article_id=article_id,
-        author_email=actor,
-        kind="review",
-        status="submitted",
-        base_sha256=file_sha256(articles_dir() / f"{article_id}.md"),
-        text=reviewed.to_text(),
-        reason="最新の公式情報と照らして確認した",
+    return _request(
+        database,
+        article_id,
+        actor,
+        "review",
+        reviewed.to_text(),
+        "最新の公式情報と照らして確認した",
     )
-    database.add(new)
-    database.flush()
-    audit(database, actor, "review", article_id, new, new.reason)
-    return new
 
 
 def ask_retirement(
@@ -403,20 +385,36 @@ def ask_retirement(
             "この記事へのリンク（related や本文のリンク）を外してください: "
             + "、".join(f"{Path(p.path).name} {p.line}行目" for p in problems[:8])
         )
+    return _request(
+        database, article_id, actor, "retire", text, reason, replaced_by=replaced_by or None
+    )
+
+
+def _request(
+    database: Session,
+    article_id: str,
+    actor: str,
+    kind: str,
+    text: str,
+    reason: str,
+    replaced_by: str | None = None,
+) -> ArticleRevision:
+    """A revision of the published file, submitted for approval at once (revert, review,
+    retire), after the file's own version is kept."""
     keep_file_state(database, article_id)
     new = ArticleRevision(
         article_id=article_id,
         author_email=actor,
-        kind="retire",
+        kind=kind,
         status="submitted",
         base_sha256=file_sha256(articles_dir() / f"{article_id}.md"),
         text=text,
-        replaced_by=replaced_by or None,
+        replaced_by=replaced_by,
         reason=reason[:300],
     )
     database.add(new)
     database.flush()
-    audit(database, actor, "retire", article_id, new, replaced_by or "")
+    audit(database, actor, kind, article_id, new, replaced_by or new.reason)
     return new
 
 
