@@ -14,7 +14,7 @@ import hashlib
 import importlib.metadata
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +93,14 @@ def _tokenizer():
 
 
 @lru_cache(maxsize=32)
+def _normalized(text: str) -> tuple[str, tuple[int, ...]]:
+    # A question is normalized for its words, its readings, its spaced kana and its kana runs:
+    # once is enough. The offsets are a tuple, so no caller can change what the others get.
+    normalized, offsets = normalize_with_offsets(text)
+    return normalized, tuple(offsets)
+
+
+@lru_cache(maxsize=32)
 def _tokenized(normalized: str) -> tuple:
     # A question is read twice, for its words and for their readings (kb.homophones): the
     # second reading is free. Morphemes are read-only once made, so threads may share them.
@@ -126,7 +134,7 @@ def _pieces(normalized: str) -> list[tuple[int, str]]:
 
 def _words(text: str) -> list[_Word]:
     """Content words of `text` with original offsets; synonyms not applied."""
-    normalized, offsets = normalize_with_offsets(text)
+    normalized, offsets = _normalized(text)
     if not normalized.strip():
         return []
     pieces = _pieces(normalized)
@@ -135,7 +143,7 @@ def _words(text: str) -> list[_Word]:
     return [word for start, piece in pieces for word in _piece_words(piece, offsets[start:])]
 
 
-def _piece_words(normalized: str, offsets: list[int]) -> list[_Word]:
+def _piece_words(normalized: str, offsets: Sequence[int]) -> list[_Word]:
     """`_words` of one piece of normalized text; `offsets` maps its characters to the original."""
     morphemes = _tokenized(normalized)
     # Kanji numerals (十二) arrive as the digits the dictionary normalizes them to (12).
@@ -207,7 +215,7 @@ def _negates(between) -> bool:
     return True
 
 
-def _sub_words(morpheme, offsets: list[int]) -> tuple[tuple[str, int, int], ...]:
+def _sub_words(morpheme, offsets: Sequence[int]) -> tuple[tuple[str, int, int], ...]:
     """The shorter words inside a compound, from both the B and the A split (福祉事務所 →
     事務所 from B, 事務 from A), so a partial word finds the compound. One-character pieces
     (所, 金) are left out: they would match almost everything."""
@@ -430,7 +438,7 @@ def character_bigrams(text: str) -> list[str]:
 
 def reading_bigrams(text: str) -> list[str]:
     """Bigrams of the katakana readings of the text's content words (for the index)."""
-    normalized, _ = normalize_with_offsets(text)
+    normalized, _ = _normalized(text)
     bigrams: list[str] = []
     run: list[str] = []
     every = (m for _, piece in _pieces(normalized) for m in _tokenizer().tokenize(piece))
@@ -459,7 +467,7 @@ class Morpheme:
 
 def morphemes(text: str) -> list[Morpheme]:
     """Every morpheme of `text` with its reading (for reading a mistyped kanji, kb.homophones)."""
-    normalized, offsets = normalize_with_offsets(text)
+    normalized, offsets = _normalized(text)
     return [
         Morpheme(
             m.normalized_form().casefold(),
@@ -492,7 +500,7 @@ _SPACED_HIRAGANA = re.compile(r"(?:(?<=\s)|^)[ぁ-ゖー]{3,}(?=\s|$)")
 def spaced_kana_words(text: str) -> list[tuple[int, int, list[list[str]]]]:
     """For a question with kanji: each hiragana word of three or more kana set apart by spaces,
     as (start, end, ways of reading it) with offsets in `text`, as terms have them."""
-    normalized, offsets = normalize_with_offsets(text)
+    normalized, offsets = _normalized(text)
     if not has_kanji(normalized):
         return []
     words = []
@@ -513,7 +521,7 @@ def kana_only_reading_runs(text: str) -> list[list[list[str]]]:
     """For a question written without kanji, its kana runs, each as its ways of reading: the
     whole run, then its pieces between particles; each way a list of reading bigrams. None for
     any other question."""
-    normalized, _ = normalize_with_offsets(text)
+    normalized, _ = _normalized(text)
     if has_kanji(normalized):
         return []
     runs = []

@@ -51,6 +51,7 @@ class Ranker:
         self.articles = articles
         known = [articles.get(doc_id) for doc_id in postings.doc_ids]
         self._known_mask = np.array([article is not None for article in known], dtype=bool)
+        self._all_known = bool(self._known_mask.all())
         self._categories = sorted({article.category for article in known if article})
         code = {category: index for index, category in enumerate(self._categories)}
         self._category_codes = np.array(
@@ -105,7 +106,8 @@ class Ranker:
         return all(katakana[i : i + 2] in readings for i in range(len(katakana) - 1))
 
     def _known(self, ranked: scoring.Ranked) -> scoring.Ranked:
-        return ranked.where(self._known_mask)
+        # Usually every indexed article is known: nothing to filter.
+        return ranked if self._all_known else ranked.where(self._known_mask)
 
 
 def fuse(words: scoring.Ranked, grams: scoring.Ranked) -> scoring.Ranked:

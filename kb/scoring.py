@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-_MISSING = object()
-
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -76,25 +74,24 @@ class Postings:
         # Each document's place among the ids in order: equal scores rank by id.
         self.id_order = np.empty(self.count, dtype=np.int64)
         self.id_order[sorted(range(self.count), key=doc_ids.__getitem__)] = np.arange(self.count)
-        self._impacts: dict[tuple, tuple | None] = {}
+        self._impacts: dict[tuple, tuple] = {}
 
     def impacts(self, name: str, text: str, k1: float, b: float):
         """(document numbers, idf, tf, k1·(1 − b + b·len/avglen)) of one (field, term), the
         arrays in NumPy; None when no article has it. Computed once per index generation and
-        (k1, b)."""
+        (k1, b), for the terms the index holds only: what people type is unbounded, and a
+        term no article has must not take memory for the life of the worker."""
         key = (name, text, k1, b)
-        row = self._impacts.get(key, _MISSING)
-        if row is _MISSING:
+        row = self._impacts.get(key)
+        if row is None:
             pairs = self.postings.get(name, {}).get(text)
             if not pairs:
-                row = None
-            else:
-                docs = np.fromiter((doc for doc, _ in pairs), dtype=np.int64, count=len(pairs))
-                tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
-                average = self.average[name] or 1.0
-                norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
-                row = (docs, self.idf(name, text), tf, norm)
-            self._impacts[key] = row
+                return None
+            docs = np.fromiter((doc for doc, _ in pairs), dtype=np.int64, count=len(pairs))
+            tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
+            average = self.average[name] or 1.0
+            norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
+            row = self._impacts[key] = (docs, self.idf(name, text), tf, norm)
         return row
 
     def idf(self, name: str, text: str) -> float:
@@ -166,7 +163,18 @@ class Ranked:
         )
 
     def top(self, count: int) -> list[Scored]:
-        return [self[i] for i in range(min(max(count, 0), len(self.docs)))]
+        count = min(max(count, 0), len(self.docs))
+        ids = self.postings.doc_ids
+        return [
+            Scored(ids[doc], score, coverage, title_coverage)
+            for doc, score, coverage, title_coverage in zip(
+                self.docs[:count].tolist(),
+                self.scores[:count].tolist(),
+                self.coverage[:count].tolist(),
+                self.title_coverage[:count].tolist(),
+                strict=True,
+            )
+        ]
 
     def __iter__(self):
         return iter(self.top(len(self.docs)))
@@ -176,64 +184,135 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     """Every article that matches at least one word, best first (ties by id).
 
     Vectorized over the articles (NumPy): each (field, term) is one sparse row of BM25 impacts,
-    computed once per index generation and (k1, b); a question adds up a few rows. The
-    arithmetic is the formula above in the same order, so the scores are the same as a loop
-    over the postings would give (tests/test_scoring.py keeps that loop as the reference)."""
+    computed once per index generation and (k1, b). A question's rows are laid end to end and
+    summed per (alternative, article) by one `np.bincount`, so its cost is a fixed number of
+    array operations, not a few per (field, term): at 38 articles the per-operation overhead,
+    not the arithmetic, is what a search costs. `bincount` adds in input order, which is the
+    order of the formula, so the scores are the same as a loop over the postings would give
+    (tests/test_scoring.py keeps that loop as the reference)."""
     count = postings.count
-    totals = np.zeros(count)
-    covered = np.zeros(count)
-    covered_in_title = np.zeros(count)
-    matched_any = np.zeros(count, dtype=bool)
-    counted = 0
-    for word in words:
-        best = np.zeros(count)
-        rest = np.zeros(count)
-        has = np.zeros(count, dtype=bool)
-        in_title = np.zeros(count, dtype=bool)
+    k1, b = weights.k1, weights.b
+    # Per row (one (field, term) of one alternative): its arrays, its alternative, its word.
+    docs_parts, tf_parts, norm_parts, factors, row_alternatives = [], [], [], [], []
+    title_parts, title_words = [], []
+    # For words with a min_share: each alternative's distinct terms, and the articles of each.
+    shares = _Shares(count)
+    alternative_words: list[int] = []
+    for word_number, word in enumerate(words):
         for alternative in word.alternatives:
-            values = np.zeros(count)
-            by_text: dict[str, np.ndarray] = {}
+            number = len(alternative_words)
+            alternative_words.append(word_number)
+            if word.min_share:
+                shares.alternative(number, alternative, word.min_share)
             for name, text, boost in alternative:
-                row = postings.impacts(name, text, weights.k1, weights.b)
+                row = postings.impacts(name, text, k1, b)
                 if row is None:
                     continue
                 docs, idf, tf, norm = row
-                # In the order of the formula, so the floating point is the loop's.
-                values[docs] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
+                docs_parts.append(docs)
+                tf_parts.append(tf)
+                norm_parts.append(norm)
+                factors.append(boost * idf)
+                row_alternatives.append(number)
                 if word.min_share:
-                    seen = by_text.setdefault(text, np.zeros(count, dtype=bool))
-                    seen[docs] = True
+                    shares.found(text, docs)
                 if name in weights.title_fields:
-                    in_title[docs] = True
-            # Every boost, idf and tf is positive: a document matched where its value is.
-            present = values > 0
-            if word.min_share:
-                needed = word.min_share * len({text for _, text, _ in alternative})
-                distinct = np.zeros(count)
-                for seen in by_text.values():
-                    distinct += seen
-                present &= distinct >= needed
-            if not has.any():
-                # The word's first alternative (most words have only one): nothing to compare.
-                best, has = np.where(present, values, best), present
-                continue
-            first = present & ~has
-            both = present & has
-            higher = both & (values > best)
-            lower = both & ~higher
-            rest[higher] += best[higher]
-            rest[lower] += values[lower]
-            best[first | higher] = values[first | higher]
-            has |= present
-        totals[has] += best[has] + weights.tiebreak * rest[has]
-        matched_any |= has
-        if word.counts:
-            covered += has
-            covered_in_title += in_title
-            counted += 1
+                    title_parts.append(docs)
+                    title_words.append(word_number)
+    alternatives = len(alternative_words)
+    if not docs_parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0))
 
-    share = max(counted, 1)
+    lengths = np.fromiter(map(len, docs_parts), dtype=np.int64, count=len(docs_parts))
+    docs = np.concatenate(docs_parts)
+    tf = np.concatenate(tf_parts)
+    # In the order of the formula, so the floating point is the loop's.
+    impact = np.repeat(factors, lengths) * tf * (k1 + 1) / (tf + np.concatenate(norm_parts))
+    cell = np.repeat(np.asarray(row_alternatives, dtype=np.int64) * count, lengths) + docs
+    values = np.bincount(cell, weights=impact, minlength=alternatives * count)
+    values = values.reshape(alternatives, count)
+    # Every boost, idf and tf is positive: a document matched where its value is.
+    present = values > 0
+    shares.require(present)
+
+    in_title = np.zeros((len(words), count), dtype=bool)
+    if title_parts:
+        title_lengths = np.fromiter(map(len, title_parts), dtype=np.int64, count=len(title_parts))
+        title_cells = np.repeat(np.asarray(title_words, dtype=np.int64) * count, title_lengths)
+        in_title.reshape(-1)[title_cells + np.concatenate(title_parts)] = True
+
+    totals = np.zeros(count)
+    has = np.zeros((len(words), count), dtype=bool)
+    first = 0
+    for word_number, word in enumerate(words):
+        last = first + len(word.alternatives)
+        if last - first == 1:
+            # One alternative (most words): its value is the word's, nothing to compare.
+            totals += np.where(present[first], values[first], 0.0)
+            has[word_number] = present[first]
+        elif last > first:
+            best, rest, matched = _compete(values[first:last], present[first:last], count)
+            totals += best + weights.tiebreak * rest
+            has[word_number] = matched
+        first = last
+
+    counting = [number for number, word in enumerate(words) if word.counts]
+    covered = has[counting].sum(axis=0, dtype=np.float64)
+    covered_in_title = in_title[counting].sum(axis=0, dtype=np.float64)
+    share = max(len(counting), 1)
     coverage = covered / share
     title_coverage = covered_in_title / share
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
-    return Ranked.ordered(postings, matched_any, final, final, coverage, title_coverage)
+    return Ranked.ordered(postings, has.any(axis=0), final, final, coverage, title_coverage)
+
+
+class _Shares:
+    """The min_share rule: an alternative matches an article only when the article holds at
+    least that share of the alternative's distinct terms (in any field)."""
+
+    def __init__(self, count: int):
+        self.count = count
+        self.needed: dict[int, float] = {}  # alternative → distinct terms needed
+        self._texts: dict[tuple[int, str], int] = {}  # (alternative, term) → term number
+        self._keys: list[np.ndarray] = []  # term number · count + document, per row
+        self._current = -1
+
+    def alternative(self, number: int, alternative, min_share: float) -> None:
+        self._current = number
+        self.needed[number] = min_share * len({text for _, text, _ in alternative})
+
+    def found(self, text: str, docs) -> None:
+        key = (self._current, text)
+        term = self._texts.setdefault(key, len(self._texts))
+        self._keys.append(term * self.count + docs)
+
+    def require(self, present) -> None:
+        """Clears `present` (alternatives × documents) where an alternative falls short."""
+        if not self._keys:
+            return
+        # Each (term, article) once: a term in two fields is one of the article's terms.
+        keys = np.unique(np.concatenate(self._keys))
+        owner = np.fromiter((number for number, _ in self._texts), dtype=np.int64)
+        cells = owner[keys // self.count] * self.count + keys % self.count
+        distinct = np.bincount(cells, minlength=present.size).reshape(present.shape)
+        for number, needed in self.needed.items():
+            present[number] &= distinct[number] >= needed
+
+
+def _compete(values, present, count):
+    """A word's alternatives (rows of `values`, matched where `present`), in order: the best
+    counts, the others add to `rest` (synonyms compete; see the module's formula)."""
+    best = np.zeros(count)
+    rest = np.zeros(count)
+    has = np.zeros(count, dtype=bool)
+    for row, matched in zip(values, present, strict=True):
+        new = matched & ~has
+        both = matched & has
+        higher = both & (row > best)
+        lower = both & ~higher
+        rest[higher] += best[higher]
+        rest[lower] += row[lower]
+        best[new | higher] = row[new | higher]
+        has |= matched
+    return np.where(has, best, 0.0), rest, has

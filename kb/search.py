@@ -76,9 +76,12 @@ class SearchEngine:
         highlight: bool = True,
         evidence: bool = False,
         suggest: bool = True,
+        facets: bool = True,
     ) -> SearchResponse:
         """The articles for `query`, best first, at most `limit`, within `category` if given;
         with `highlight`, each hit carries its title's and a snippet's matched spans; with
+        `facets`, the response counts the matches of each category (the search page's
+        filters; the API and the chat do without, and save the counting); with
         `evidence`, the response says whether the views agree even when the confidence did not
         need to ask (scripts/calibrate_confidence.py); without `suggest`, a question that finds
         nothing gets no 「もしかして」 (the chat, which offers contacts instead)."""
@@ -135,7 +138,7 @@ class SearchEngine:
             bigram_ranking = ranked_by_grams()
             if bigram_ranking is not None and len(bigram_ranking):
                 ranked = fuse(ranked, bigram_ranking)
-        facets = self._ranker.facets(ranked)
+        counts = self._ranker.facets(ranked) if facets else {}
         if category:
             ranked = self._ranker.within(ranked, category)
             by_words = self._ranker.within(by_words, category)
@@ -160,7 +163,7 @@ class SearchEngine:
             query,
             term_texts,
             hits,
-            facets,
+            counts,
             total=len(ranked),
             truncated=truncated,
             confidence=assess(ranked.top(2), cleaned, views_agree=views_agree),

@@ -337,3 +337,30 @@ def test_a_memory_index_large_enough_to_sort_in_runs_builds_and_searches():
     writer.commit()
     with index.searcher() as searcher:
         assert searcher.doc_count() == 60
+
+
+def test_words_no_article_has_take_no_memory_however_many_are_asked():
+    # What people type is unbounded: a worker that kept a row for every unknown term would
+    # grow for as long as it lives.
+    postings = postings_of(article("a", body="zebra apple"))
+    scoring.score(postings, [word("zebra")], WEIGHTS)
+    kept = len(postings._impacts)
+    for n in range(500):
+        assert list(scoring.score(postings, [word(f"unknown{n}")], WEIGHTS)) == []
+    assert len(postings._impacts) == kept
+
+
+def test_a_question_with_many_words_scores_as_the_loop_does():
+    # Every word, synonyms and sub-words together, in one pass: the same floating point as
+    # adding up the postings one by one.
+    bodies = ["zebra apple wug", "apple apple dax", "wug blick zebra zebra", "dax", "blick wug"]
+    postings = postings_of(*(article(f"d{n}", body=body) for n, body in enumerate(bodies)))
+    words = [
+        word("zebra", "apple"),
+        scoring.Word([[("body", "wug", 1.0)], [("body", "dax", 1.0)], [("body", "blick", 0.5)]]),
+        word("nowhere"),
+        scoring.Word([[("title", "apple", 2.0), ("body", "apple", 1.0)]]),
+    ]
+    assert list(scoring.score(postings, words, WEIGHTS)) == reference_score(
+        postings, words, WEIGHTS
+    )

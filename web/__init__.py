@@ -22,6 +22,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import settings as settings_module
+from web.core.json import OrjsonProvider
 from web.settings import Settings
 
 
@@ -39,17 +40,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     _private_folder(settings.instance)
     app = Flask(__name__, instance_path=str(settings.instance))
+    app.json = OrjsonProvider(app)
     app.extensions["settings"] = settings
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key or _instance_secret_key(settings.instance),
-        JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=256 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         **settings_module.flask_config(settings),
     )
     app.config.update(flask_overrides)
-    app.json.ensure_ascii = False
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

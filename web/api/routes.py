@@ -45,7 +45,9 @@ def search():
     limit = _limit()
     category = _category()
     started = time.perf_counter()
-    response = answer_cache.search(query, limit=limit, category=category, highlight=False)
+    response = answer_cache.search(
+        query, limit=limit, category=category, highlight=False, facets=False
+    )
     elapsed_ms = (time.perf_counter() - started) * 1000
     if response.reason != "empty":
         record_search("api", query, response, elapsed_ms, category)

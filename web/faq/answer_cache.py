@@ -64,17 +64,24 @@ def _cache() -> AnswerCache:
 
 
 def search(
-    query: str, limit: int = 10, category: str | None = None, highlight: bool = True
+    query: str,
+    limit: int = 10,
+    category: str | None = None,
+    highlight: bool = True,
+    facets: bool = True,
 ) -> SearchResponse:
     """`SearchEngine.search`, answered from the cache when asked before. Do not modify the result."""
     engine = search_engine()
 
     def compute() -> SearchResponse:
-        return engine.search(query, limit=limit, category=category, highlight=highlight)
+        return engine.search(
+            query, limit=limit, category=category, highlight=highlight, facets=facets
+        )
 
     if len(query) > MAX_KEY_CHARS:
         return compute()
-    return _cache().get_or_compute(engine, ("search", query, limit, category, highlight), compute)
+    key = ("search", query, limit, category, highlight, facets)
+    return _cache().get_or_compute(engine, key, compute)
 
 
 def suggest(prefix: str) -> list[dict]:
