@@ -15,7 +15,8 @@ One turn:
    with the contact form and the call centre.
 4. A message of several questions (chatbot.parts) answers the first one an article answers
    confidently and offers the next. A follow-up that names no subject (「期限は？」) is read
-   within the conversation's topic and the article it last answered with.
+   within the conversation's topic and the article it last answered with: among articles the
+   ranking cannot tell apart, it is about that article or one of its `related:`.
 5. Two consecutive turns without an answer → the contact form and the call centre are offered.
 Every reply says what it is (`kind`) and how sure the ranking was (`confidence`).
 """
@@ -35,7 +36,8 @@ from chatbot.reply import KINDS, UNANSWERED, Reply, link
 from chatbot.rules import Intent, Rules
 from chatbot.selection import names_a_subject, select_intent
 from chatbot.state import ChatState
-from kb.confidence import CONFIDENT, LEVELS, NONE, WEAK, assess, names_a_neighbour
+from kb.articles import Article
+from kb.confidence import CONFIDENT, CONFIDENT_MARGIN, LEVELS, NONE, WEAK, assess, names_a_neighbour
 from kb.freshness import as_of_sentence, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
@@ -190,7 +192,12 @@ class Engine:
         parts = [] if names_a_neighbour(text) else question_parts(text)
         confident: list[Ranking] = []
         asked = unsure = 0
-        if parts != [text]:
+        # One question after its situation (「…と出ました。どう対応すればいいですか」) is asked by
+        # the whole message: the situation holds what the question is about, and the question
+        # alone (対応) would be answered by whichever article says it most. On
+        # scripts/eval/chat-questions.tsv, reading the lone question on its own answered 1 of 128
+        # with a wrong article and none right that the whole message does not.
+        if len(parts) > 1:
             for part in parts:
                 analyzed = Message.from_text(part)
                 if len(analyzed.groups) < MIN_PART_WORDS:
@@ -213,7 +220,52 @@ class Engine:
         return Questions(None, None, False)
 
     def _rank(self, message: Message, state: ChatState) -> Ranking:
-        """The articles for `message`, read within the conversation when it is a follow-up.
+        """The articles for `message`, read within the conversation when it is a follow-up
+        (`_rank_in_topic`); among articles the ranking cannot tell apart, a follow-up that names
+        no subject is about the one the conversation points to (`_in_context`)."""
+        query = message.text
+        hits, level = self._search(query)
+        if state.article in self.articles and not names_a_subject(self.rules, message):
+            pointed = self._in_context(Ranking(query, hits, level), self.articles[state.article])
+            if pointed is not None:
+                return pointed
+        return self._rank_in_topic(message, state, hits, level)
+
+    def _in_context(self, ranking: Ranking, last: Article) -> Ranking | None:
+        """The ranking of a follow-up, with the tie the margin cannot break broken by the
+        conversation.
+
+        The close articles are those whose score is more than CONFIDENT_MARGIN × the first's:
+        the margin alone would not make the first confident over them (kb.confidence). The
+        conversation points, in this order, to the article last answered with (「それって立ち会い
+        必要？」 asks more of it), then to that article's `related:` (the questions its editor
+        says come next), in ranking order. The article it points to among the close ones
+        answers, when it explains the follow-up's words at least as well as the first: when the
+        words say it explains less, the words and the conversation disagree and nothing is
+        decided. A follow-up ranked `none` stays so: the context breaks ties, it does not make
+        a question ours."""
+        hits = ranking.hits
+        if ranking.level == NONE or len(hits) < 2:
+            return None
+        first = hits[0]
+        close = [hit for hit in hits if hit.score > CONFIDENT_MARGIN * first.score]
+        if len(close) < 2:
+            return None
+
+        def pointed(hit: SearchHit) -> int:
+            return 0 if hit.id == last.id else 1 if hit.id in last.related else 2
+
+        chosen = min(close, key=pointed)  # the first in ranking order among equals
+        if pointed(chosen) == 2 or chosen.coverage < first.coverage:
+            return None
+        ordered = [chosen, *(hit for hit in hits if hit is not chosen)]
+        return Ranking(ranking.text, ordered, CONFIDENT)
+
+    def _rank_in_topic(
+        self, message: Message, state: ChatState, hits: list[SearchHit], level: str
+    ) -> Ranking:
+        """The articles for `message`, read within the conversation's topic when it is a
+        follow-up.
 
         A message answered confidently on its own is answered so: when it names something new
         (「じゃあ医療券は？」 after 要否意見書), the conversation follows. Otherwise a message
@@ -225,7 +277,6 @@ class Engine:
         its own, 「設定で何か変えるところは？」, the title would pull it back to the last
         article, wrongly: measured on scripts/eval/chat-conversations.json.)"""
         query = message.text
-        hits, level = self._search(query)
         if (
             level == CONFIDENT
             or state.topic not in self.rules.subjects

@@ -28,7 +28,9 @@ SYNONYMS_PATH = Path(__file__).parent / "synonyms.txt"
 COMPOUNDS_PATH = Path(__file__).parent / "compounds.txt"
 GLOSSARY_PATH = Path(__file__).parent / "glossary.txt"
 
-DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白"}
+# Conjunctions (じゃあ, しかし, ただし) join sentences and name nothing: じゃあ was the term で,
+# a word no article explains in a follow-up such as 「じゃあ今はいつまで？」.
+DROPPED_POS = {"助詞", "助動詞", "補助記号", "空白", "接続詞"}
 NEGATIONS = {"ない", "ぬ", "ず", "ん"}
 NEGATION = "ない"
 # Honorific prefixes carry no meaning for search; other prefixes change it (被保護者 ≠ 保護者,

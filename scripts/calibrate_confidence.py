@@ -56,12 +56,16 @@ def features(engine, paths: list[Path]) -> list[dict]:
     return rows
 
 
-def level(row: dict, thresholds: tuple[float, float, float, float, float]) -> str:
-    confident_coverage, margin, agreed_coverage, agreed_margin, weak_coverage = thresholds
+def level(row: dict, thresholds: tuple[float, float, float, float, float, float]) -> str:
+    confident_coverage, margin, agreed_coverage, agreed_margin, weak_coverage, full_margin = (
+        thresholds
+    )
     if row["top"] is None or row["neighbour"]:
         return confidence.NONE
-    if (row["coverage"] >= confident_coverage and row["margin"] <= margin) or (
-        row["agree"] and row["coverage"] >= agreed_coverage and row["margin"] <= agreed_margin
+    if (
+        (row["coverage"] >= confident_coverage and row["margin"] <= margin)
+        or (row["agree"] and row["coverage"] >= agreed_coverage and row["margin"] <= agreed_margin)
+        or (row["coverage"] >= confidence.FULL_COVERAGE and row["margin"] <= full_margin)
     ):
         return confidence.CONFIDENT
     return confidence.WEAK if row["coverage"] >= weak_coverage else confidence.NONE
@@ -78,13 +82,17 @@ def main() -> int:
     answerable = [r for r in rows if r["expected"] != "-"]
     outside = [r for r in rows if r["expected"] == "-"]
     print(f"{len(answerable)} answerable, {len(outside)} out of scope")
-    print("conf.cov  margin  agr.cov  agr.margin   right   wrong  oos-confident  oos-none")
+    print(
+        "conf.cov  margin  agr.cov  agr.margin  full.margin   right   wrong"
+        "  oos-confident  oos-none"
+    )
     chosen = (
         confidence.CONFIDENT_COVERAGE,
         confidence.CONFIDENT_MARGIN,
         confidence.AGREED_COVERAGE,
         confidence.AGREED_MARGIN,
         confidence.WEAK_COVERAGE,
+        confidence.FULL_MARGIN,
     )
     # Agreement of the views (words, character bigrams) as a second, looser way to be sure;
     # an agreed threshold of 2.0 turns it off (coverage and margin alone).
@@ -94,6 +102,9 @@ def main() -> int:
         (0.3, 0.5, 2.0),
         (0.8, 0.85, 0.9),
         (confidence.WEAK_COVERAGE,),
+        # An article that explains every word of the question, with a runner-up this far
+        # behind; 0.0 turns it off.
+        (0.0, 0.85, 0.9, 0.95),
     )
     for thresholds in sorted(set(grid) | {chosen}):
         levels = [level(r, thresholds) for r in answerable]
@@ -109,6 +120,7 @@ def main() -> int:
         mark = "*" if thresholds == chosen else " "
         print(
             f"{mark}{thresholds[0]:>7}{thresholds[1]:>8}{thresholds[2]:>9}{thresholds[3]:>12}"
+            f"{thresholds[5]:>13}"
             f"{right / len(answerable):>8.3f}{wrong / len(answerable):>8.3f}"
             f"{oos_levels.count('confident'):>15}{oos_levels.count('none'):>10}"
         )

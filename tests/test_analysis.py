@@ -36,6 +36,12 @@ def test_particles_auxiliaries_and_symbols_are_dropped():
     assert terms("補助金は、申請できますか？") == terms("補助金 申請")
 
 
+@pytest.mark.parametrize("said", ["じゃあ", "じゃ", "しかし", "ただし"])
+def test_a_conjunction_is_not_a_word_of_the_question(said):
+    # じゃあ was the term で: a follow-up (「じゃあ申請期間は？」) had a word no article explains.
+    assert term_texts(f"{said}申請期間は？") == term_texts("申請期間は？")
+
+
 def test_spelling_variants_share_a_normalized_form():
     assert terms("見積り") & terms("見積もり")
     assert terms("問合せ") & terms("問い合わせ")

@@ -22,6 +22,10 @@ def hit(score: float, coverage: float) -> SearchHit:
         ([hit(100, 1.0)], "confident"),
         ([hit(100, 1.0), hit(79, 1.0)], "confident"),
         ([hit(100, 1.0), hit(95, 1.0)], "weak"),  # a close runner-up: offer both
+        # Every word explained and the runner-up 10 % behind: sure (calibrated, kb.confidence)…
+        ([hit(100, 1.0), hit(88, 1.0)], "confident"),
+        # …but not when part of the question is left unexplained.
+        ([hit(100, 0.9), hit(88, 0.9)], "weak"),
         ([hit(100, 0.4)], "none"),  # most of the question is not in the article
         ([hit(5, 1.0), hit(1, 0.2)], "confident"),  # the score's scale does not matter
     ],
