@@ -242,20 +242,26 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
         title_cells = np.repeat(np.asarray(title_words, dtype=np.int64) * count, title_lengths)
         in_title.reshape(-1)[title_cells + np.concatenate(title_parts)] = True
 
-    totals = np.zeros(count)
-    has = np.zeros((len(words), count), dtype=bool)
-    first = 0
-    for word_number, word in enumerate(words):
-        last = first + len(word.alternatives)
-        if last - first == 1:
-            # One alternative (most words): its value is the word's, nothing to compare.
-            totals += np.where(present[first], values[first], 0.0)
-            has[word_number] = present[first]
-        elif last > first:
-            best, rest, matched = _compete(values[first:last], present[first:last], count)
-            totals += best + weights.tiebreak * rest
-            has[word_number] = matched
-        first = last
+    if alternatives == len(words):
+        # One alternative a word (bigrams, and most questions): its value is the word's.
+        has = present
+        points = np.where(present, values, 0.0)
+    else:
+        has = np.zeros((len(words), count), dtype=bool)
+        points = np.zeros((len(words), count))
+        first = 0
+        for word_number, word in enumerate(words):
+            last = first + len(word.alternatives)
+            if last - first == 1:
+                has[word_number] = present[first]
+                points[word_number] = np.where(present[first], values[first], 0.0)
+            elif last > first:
+                best, rest, matched = _compete(values[first:last], present[first:last], count)
+                points[word_number] = best + weights.tiebreak * rest
+                has[word_number] = matched
+            first = last
+    # Added up in the order of the words, as the formula (and the loop) does.
+    totals = points.sum(axis=0)
 
     counting = [number for number, word in enumerate(words) if word.counts]
     covered = has[counting].sum(axis=0, dtype=np.float64)
