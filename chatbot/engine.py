@@ -158,7 +158,10 @@ class Engine:
         whole = self._rank(message, state)
         decision = policy.decide(match, whole.level)
         if decision == policy.RULE:
-            return self._from_intent(match.intent, status)
+            reply = self._from_intent(match.intent, status)
+            if reply.handoff and not match.whole:
+                self._link_the_rest(reply, message, match)
+            return reply
         questions = self._questions(message.text, whole, state)
         if questions.answered is not None:
             reply = self._article_reply(questions.answered)
@@ -256,7 +259,7 @@ class Engine:
             return 0 if hit.id == last.id else 1 if hit.id in last.related else 2
 
         chosen = min(close, key=pointed)  # the first in ranking order among equals
-        if pointed(chosen) == 2 or chosen.coverage < first.coverage:
+        if pointed(chosen) == 2 or chosen.explained < first.explained:
             return None
         ordered = [chosen, *(hit for hit in hits if hit is not chosen)]
         return Ranking(ranking.text, ordered, CONFIDENT)
@@ -330,6 +333,24 @@ class Engine:
             kind="choices",
             confidence=ranking.level,
         )
+
+    def _link_the_rest(self, reply: Reply, message: Message, match) -> None:
+        """「担当者につないで、補助金の締め切りは？」: the person first, and the article that
+        answers the rest of the message (the words the handoff's trigger did not explain),
+        when one answers it confidently, linked above the contact pages."""
+        rest = [
+            max(sorted(group), key=len)
+            for index, group in enumerate(message.groups)
+            if index not in match.explained and not group & self.rules.question_filler
+        ]
+        if not rest:
+            return
+        hits, level = self._search(" ".join(rest))
+        if level != CONFIDENT or not hits:
+            return
+        article = self.articles[hits[0].id]
+        reply.text += "\n" + self.rules.message("handoff_with_article").format(title=article.title)
+        reply.articles = [link(article), *reply.articles][:MAX_ARTICLES]
 
     def _from_intent(self, intent: Intent, status: dict) -> Reply:
         articles = [self.articles[a] for a in intent.articles if a in self.articles]

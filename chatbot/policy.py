@@ -8,7 +8,9 @@ dialogue. A rule speaks instead of the ranking only where it is the better reply
   confident ranking answers a message that asks more (「補助金の申請方法」);
 - asking for a person speaks when it is the whole message, or when the ranking has no
   confident answer. 「補助金の申請フォームはどこ？」 names a form but asks a question an article
-  answers: the article answers it, not an offer of the contact form.
+  answers: the article answers it, not an offer of the contact form. An urgent handoff (an
+  angry or desperate message, an explicit 「人と話したい」) speaks whatever the ranking: the
+  person is offered at once, and the engine links the article for the rest of the message.
 """
 
 from __future__ import annotations
@@ -40,5 +42,5 @@ def _rule_speaks(match: Match, level: str) -> bool:
     if kind == "clarify":
         return match.bare or level != CONFIDENT
     if kind == "handoff":
-        return match.whole or level != CONFIDENT
+        return match.whole or match.intent.urgent or level != CONFIDENT
     return True  # small talk

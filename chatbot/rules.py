@@ -32,6 +32,7 @@ KINDS = ("clarify", "smalltalk", "handoff")
 MESSAGE_KEYS = (
     "article_link",
     "next_question",
+    "handoff_with_article",
     "other_question_unanswered",
     "choices",
     "fallback",
@@ -69,6 +70,9 @@ class Intent:
     quick_replies: tuple[str, ...] = ()
     call_centre: bool = False
     unanswered: bool = False
+    # A handoff that speaks even beside a question an article answers: an angry or desperate
+    # message, or an explicit request for a person, is offered a person at once.
+    urgent: bool = False
     examples: tuple[str, ...] = ()
     line: int = 0
     example_lines: tuple[int, ...] = field(default=(), compare=False)
@@ -174,6 +178,7 @@ INTENT_FIELDS = (
     Field("quick_replies", "texts"),
     Field("call_centre", "flag"),
     Field("unanswered", "flag"),
+    Field("urgent", "flag"),
     Field("examples", "texts"),
 )
 
@@ -333,6 +338,8 @@ class _Reader:
             self.report(line, f"意図「{intent_id}」に reply がありません（{kind} の意図の返答）")
         if kind == "clarify" and not fields["quick_replies"]:
             self.report(line, f"意図「{intent_id}」は clarify なので quick_replies が必要です")
+        if fields["urgent"] and kind != "handoff":
+            self.report(line, f"意図「{intent_id}」の urgent は handoff の意図にだけ書けます")
         intent = Intent(
             id=intent_id,
             kind=kind or "clarify",
@@ -346,6 +353,7 @@ class _Reader:
             quick_replies=fields["quick_replies"],
             call_centre=fields["call_centre"],
             unanswered=fields["unanswered"],
+            urgent=fields["urgent"],
             examples=fields["examples"],
             line=line,
             example_lines=fields.get("examples").item_lines,

@@ -30,6 +30,8 @@ class Match:
     # Whether the message is nothing but the intent's one-word triggers and filler
     # (「補助金について」, not 「補助金の申請方法」): a subject named and nothing asked.
     bare: bool = False
+    # The message's words (indexes into Message.groups) the trigger explains.
+    explained: frozenset[int] = frozenset()
 
 
 def select_intent(rules: Rules, message: Message, state: ChatState) -> Match | None:
@@ -92,7 +94,7 @@ def select_intent(rules: Rules, message: Message, state: ChatState) -> Match | N
                 + KIND_PRIORITY.get(intent.kind, 0.0)
             )
             if best is None or score > best.score + 1e-9:
-                best = Match(intent, score, coverage, bool(half), whole)
+                best = Match(intent, score, coverage, bool(half), whole, False, explained)
     if best is not None:
         best.bare = _bare(best.intent, message, rules.filler)
     return best

@@ -7,9 +7,12 @@ bigrams, fused in when the words leave part of the question unexplained (a misty
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from kb import scoring
+from kb.analysis import NEGATION, names_a_thing
 from kb.index import GRAMS_FIELD, KANA_FIELD
 from kb.normalization import hiragana_to_katakana
 
@@ -42,13 +45,39 @@ GRAM_WEIGHTS = scoring.Weights(
 )
 
 
+def information(frequency: int, count: int) -> float:
+    """How much a word found in `frequency` of `count` articles says about what is asked: an
+    idf, log(1 + N / (df + 0.5)). A word no article uses says most (インボイス, 義務: the
+    question is about something the articles do not cover), one nearly every article uses
+    least (確認, 資格)."""
+    return math.log(1 + count / (frequency + 0.5))
+
+
+# A word that does not name a thing (来る, 変える, 今, どこ: kb.analysis.names_a_thing) says
+# how or when, not what: however rare in the articles, it weighs at most as a word half the
+# articles use. (Weighed by its rarity, 「じゃあ今はいつまで？」 was about 今, which one article
+# uses, and no longer about the deadline it asks.)
+GENERAL_WORD_SHARE = 0.5
+
+
+def word_information(text: str, frequency: int, count: int) -> float:
+    """`information` of a question's word as typed (`text`), capped for words that do not
+    name a thing."""
+    weight = information(frequency, count)
+    if names_a_thing(text):
+        return weight
+    return min(weight, information(int(count * GENERAL_WORD_SHARE), count))
+
+
 class Ranker:
     """Ranks the articles of one index generation; `articles` (id → Article) limits the ids
-    it returns and gives their categories."""
+    it returns and gives their categories; `vocabulary` (term → articles that use it) weighs
+    the question's words (`information`)."""
 
-    def __init__(self, postings: scoring.Postings, articles):
+    def __init__(self, postings: scoring.Postings, articles, vocabulary: dict[str, int]):
         self.postings = postings
         self.articles = articles
+        self.vocabulary = vocabulary
         known = [articles.get(doc_id) for doc_id in postings.doc_ids]
         self._known_mask = np.array([article is not None for article in known], dtype=bool)
         self._all_known = bool(self._known_mask.all())
@@ -78,6 +107,10 @@ class Ranker:
         ways of reading, each a list of reading bigrams), best first. `all_kana`: the question
         was typed without kanji, so the dictionary's guesses at its words do not count."""
         words = question_words(terms)
+        count = self.postings.count
+        for word in words:
+            text, frequency = self._as_typed(word)
+            word.weight = word_information(text, frequency, count)
         if kana_runs and all_kana:
             # Typed all in kana: the dictionary's segmentation is a guess, the readings decide.
             for word in words:
@@ -91,13 +124,25 @@ class Ranker:
                 boost = KANA_WEIGHT * 4 / len(unique)
                 alternatives.append([(KANA_FIELD, bigram, boost) for bigram in unique])
             for alternative in alternatives:
-                words.append(scoring.Word([alternative], KANA_MIN_SHARE))
+                # A kana word that matched the readings is as specific as a rare word.
+                word = scoring.Word([alternative], KANA_MIN_SHARE)
+                word.weight = information(1, count)
+                words.append(word)
         return self._known(scoring.score(self.postings, words, WEIGHTS))
 
     def rank_grams(self, grams: list[str]) -> scoring.Ranked:
         """The articles ranked by the question's character bigrams alone."""
         words = [scoring.Word([[(GRAMS_FIELD, gram, 1.0)]]) for gram in grams]
         return self._known(scoring.score(self.postings, words, GRAM_WEIGHTS))
+
+    def _as_typed(self, word: scoring.Word) -> tuple[str, int]:
+        """The word as typed (its first term: sub-words and synonyms follow it) and the number
+        of articles that use it. A negated word (使うない) is the word (使う): no article
+        writes the merged form."""
+        text = word.alternatives[0][0][1] if word.alternatives and word.alternatives[0] else ""
+        if text not in self.vocabulary and text.endswith(NEGATION):
+            text = text[: -len(NEGATION)]
+        return text, self.vocabulary.get(text, 0)
 
     def known_reading(self, kana: str) -> bool:
         """Whether every bigram of the reading `kana` (hiragana) is in an article's readings."""
@@ -125,13 +170,15 @@ def fuse(words: scoring.Ranked, grams: scoring.Ranked) -> scoring.Ranked:
     present = np.zeros(postings.count, dtype=bool)
     coverage = np.zeros(postings.count)
     title_coverage = np.zeros(postings.count)
+    explained = np.zeros(postings.count)
     fused[words.docs] = words.scores / top_words
     fused[grams.docs] += GRAM_SHARE * grams.scores / top_grams
     present[words.docs] = present[grams.docs] = True
     coverage[words.docs] = words.coverage
     title_coverage[words.docs] = words.title_coverage
+    explained[words.docs] = words.explained
     return scoring.Ranked.ordered(
-        postings, present, fused, fused * top_words, coverage, title_coverage
+        postings, present, fused, fused * top_words, coverage, title_coverage, explained
     )
 
 

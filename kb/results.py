@@ -37,6 +37,9 @@ class SearchHit:
     title_spans: list[Span] = field(default_factory=list)
     snippet: str = ""
     snippet_spans: list[Span] = field(default_factory=list)
+    # Share of the question's information it matches (kb.scoring.Scored.explained), 0–1: what
+    # the confidence reads.
+    explained: float = 0.0
 
     def stale(self, today: dt.date) -> bool:
         return self.review_by is not None and today > self.review_by
@@ -81,6 +84,9 @@ class SearchResponse:
     # The evidence for it beyond the hits: the words alone and the character bigrams alone rank
     # the same first article (None unless asked for, or needed by the confidence).
     views_agree: bool | None = None
+    # Whether it has the words of one of the first article's own questions (None unless
+    # asked for: scripts/calibrate_confidence.py).
+    asked_as_written: bool | None = None
 
     def as_json(self, today: dt.date | None = None) -> dict:
         payload = {

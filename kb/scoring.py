@@ -46,6 +46,9 @@ class Word:
     # Whether matching it counts towards the share of the question an article covers: not for
     # the dictionary's guesses at a question typed all in kana, which its readings replace.
     counts: bool = True
+    # How much the word says about what is asked (kb.ranking.information), for `explained`:
+    # a word no article uses (インボイス) says most, one every article uses (確認) little.
+    weight: float = 1.0
 
 
 class Postings:
@@ -115,6 +118,7 @@ class Scored:
     score: float
     coverage: float  # share of the question's words the article matches, 0–1
     title_coverage: float = 0.0  # share matched in the title fields (title, queries), 0–1
+    explained: float = 0.0  # share of the question's information (Word.weight) matched, 0–1
 
 
 class Ranked:
@@ -123,22 +127,25 @@ class Ranked:
     A question can match most of a large knowledge base: the ranking stays in arrays, and
     only the articles shown become objects (`top`)."""
 
-    __slots__ = ("postings", "docs", "scores", "coverage", "title_coverage")
+    __slots__ = ("postings", "docs", "scores", "coverage", "title_coverage", "explained")
 
-    def __init__(self, postings: Postings, docs, scores, coverage, title_coverage):
+    def __init__(self, postings: Postings, docs, scores, coverage, title_coverage, explained):
         self.postings = postings
         self.docs = docs  # document numbers, best first
         self.scores = scores
         self.coverage = coverage  # share of the question's words each matches, 0–1
         self.title_coverage = title_coverage  # share matched in the title fields, 0–1
+        self.explained = explained  # share of the question's information it matches, 0–1
 
     @classmethod
-    def ordered(cls, postings: Postings, present, key, scores, coverage, title_coverage):
+    def ordered(cls, postings: Postings, present, key, scores, coverage, title_coverage, explained):
         """The documents where `present` (dense boolean), best `key` first, ties by id;
-        `scores`, `coverage` and `title_coverage` are dense arrays."""
+        `scores`, `coverage`, `title_coverage` and `explained` are dense arrays."""
         docs = np.flatnonzero(present)
         docs = docs[np.lexsort((postings.id_order[docs], -key[docs]))]
-        return cls(postings, docs, scores[docs], coverage[docs], title_coverage[docs])
+        return cls(
+            postings, docs, scores[docs], coverage[docs], title_coverage[docs], explained[docs]
+        )
 
     def where(self, keep) -> Ranked:
         """The ranking of the documents `keep` (dense boolean over document numbers) allows."""
@@ -149,6 +156,7 @@ class Ranked:
             self.scores[mask],
             self.coverage[mask],
             self.title_coverage[mask],
+            self.explained[mask],
         )
 
     def __len__(self) -> int:
@@ -160,18 +168,20 @@ class Ranked:
             float(self.scores[index]),
             float(self.coverage[index]),
             float(self.title_coverage[index]),
+            float(self.explained[index]),
         )
 
     def top(self, count: int) -> list[Scored]:
         count = min(max(count, 0), len(self.docs))
         ids = self.postings.doc_ids
         return [
-            Scored(ids[doc], score, coverage, title_coverage)
-            for doc, score, coverage, title_coverage in zip(
+            Scored(ids[doc], score, coverage, title_coverage, explained)
+            for doc, score, coverage, title_coverage, explained in zip(
                 self.docs[:count].tolist(),
                 self.scores[:count].tolist(),
                 self.coverage[:count].tolist(),
                 self.title_coverage[:count].tolist(),
+                self.explained[:count].tolist(),
                 strict=True,
             )
         ]
@@ -222,7 +232,7 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     alternatives = len(alternative_words)
     if not docs_parts:
         empty = np.zeros(0, dtype=np.int64)
-        return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0))
+        return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
 
     lengths = np.fromiter(map(len, docs_parts), dtype=np.int64, count=len(docs_parts))
     docs = np.concatenate(docs_parts)
@@ -269,8 +279,12 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     share = max(len(counting), 1)
     coverage = covered / share
     title_coverage = covered_in_title / share
+    information = np.fromiter((words[n].weight for n in counting), np.float64, len(counting))
+    explained = information @ has[counting] / max(float(information.sum()), 1e-12)
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
-    return Ranked.ordered(postings, has.any(axis=0), final, final, coverage, title_coverage)
+    return Ranked.ordered(
+        postings, has.any(axis=0), final, final, coverage, title_coverage, explained
+    )
 
 
 class _Shares:

@@ -41,6 +41,16 @@ __all__ = [
 MAX_QUERY_CHARS = 400
 
 
+def question_word_set(text: str) -> frozenset[str]:
+    """The words of a question as typed (each word's own term, not its sub-words or
+    synonyms), without order: 「未委託って何？」 and 「何、未委託って」 are the same question."""
+    words: dict[int, str] = {}
+    for term in analyze(text):
+        if not term.synonym:
+            words.setdefault(term.group, term.text)
+    return frozenset(words.values())
+
+
 def clean_query(text: str | None) -> tuple[str, bool]:
     """The query cleaned (`kb.text.clean`: zero-width characters vanish, controls become
     spaces), cut to MAX_QUERY_CHARS and on one line. Returns (text, was_truncated)."""
@@ -54,13 +64,17 @@ class SearchEngine:
         self.articles = opened.articles
         self.opened = opened
         self._postings = opened.postings([*TEXT_FIELDS, KANA_FIELD, GRAMS_FIELD])
-        self._ranker = Ranker(self._postings, self.articles)
         self._texts: dict[str, ArticleText] = {}
-        # The words of the articles (did-you-mean, suggestions): not the reading or character
-        # bigrams, which share their form with two-character words (画面, ケア).
+        # The words of the articles (did-you-mean, suggestions, the information of a question's
+        # words): not the reading or character bigrams, which share their form with
+        # two-character words (画面, ケア).
         self._vocabulary = self._postings.vocabulary(TEXT_FIELDS)
+        self._ranker = Ranker(self._postings, self.articles, self._vocabulary)
         self._suggester = Suggester(self.articles, self._vocabulary, self.search)
         self._homophones = Homophones(self._vocabulary)
+        # Each article's questions as written (its title and `queries:`), as sets of words;
+        # read when the article first ranks first, so opening a large index stays quick.
+        self._questions: dict[str, frozenset[frozenset[str]]] = {}
 
     def _text(self, article_id: str) -> ArticleText:
         text = self._texts.get(article_id)
@@ -157,6 +171,7 @@ class SearchEngine:
                 and ranked.docs[0] == bigram_ranking.docs[0] == by_words.docs[0]
             )  # fmt: skip
 
+        asked = self._asked_as_written(cleaned, ranked)
         term_texts = list(dict.fromkeys(term.text for term in terms))
         hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
         response = SearchResponse(
@@ -166,8 +181,11 @@ class SearchEngine:
             counts,
             total=len(ranked),
             truncated=truncated,
-            confidence=assess(ranked.top(2), cleaned, views_agree=views_agree),
+            confidence=assess(
+                ranked.top(2), cleaned, views_agree=views_agree, asked_as_written=asked
+            ),
             views_agree=views_agree() if evidence else None,
+            asked_as_written=asked if evidence else None,
         )
         if not hits:
             response.reason = "no_match"
@@ -177,6 +195,29 @@ class SearchEngine:
             if suggest:
                 response.suggestions = self._suggester.did_you_mean(cleaned, terms)
         return response
+
+    def _asked_as_written(self, cleaned: str, ranked: scoring.Ranked) -> bool:
+        """Whether the question has the words of one of the first article's own questions (its
+        title or a `queries:` line), and the runner-up has no such question: the editor said
+        this article answers it (kb.confidence)."""
+        if not len(ranked):
+            return False
+        asked = question_word_set(cleaned)
+        if not asked:
+            return False
+        first, *others = (item.doc_id for item in ranked.top(2))
+        return asked in self._own_questions(first) and not any(
+            asked in self._own_questions(other) for other in others
+        )
+
+    def _own_questions(self, article_id: str) -> frozenset[frozenset[str]]:
+        found = self._questions.get(article_id)
+        if found is None:
+            article = self.articles[article_id]
+            texts = (article.title, *article.queries)
+            found = frozenset(question_word_set(text) for text in texts) - {frozenset()}
+            self._questions[article_id] = found
+        return found
 
     def _hit(self, item: scoring.Scored, query_terms: set[str], highlight: bool) -> SearchHit:
         article = self.articles[item.doc_id]
@@ -192,6 +233,7 @@ class SearchEngine:
             article.as_of,
             article.reviewed,
             article.review_by,
+            explained=item.explained,
         )
         if highlight:
             text = self._text(article.id)

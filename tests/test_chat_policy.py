@@ -80,3 +80,10 @@ def test_a_request_for_a_person_gives_way_only_to_a_confident_answer_of_a_fuller
 )  # fmt: skip
 def test_a_message_is_split_into_the_parts_that_ask_something(message, parts):
     assert question_parts(message) == parts
+
+
+@pytest.mark.parametrize("level", [CONFIDENT, WEAK, NONE])
+def test_an_urgent_request_for_a_person_speaks_whatever_the_ranking(level):
+    # 「もういい、人と話したい」: words close to some article never keep a person from being offered.
+    urgent = Match(Intent("x", kind="handoff", reply="r", urgent=True), 1.0, 0.5, False, False)
+    assert policy.decide(urgent, level) == policy.RULE

@@ -16,6 +16,7 @@ MESSAGES = """\
 messages:
   article_link: "詳しくは「{title}」をご覧ください。"
   next_question: "もう一つは「{title}」をご覧ください。"
+  handoff_with_article: "「{title}」もご覧ください。"
   other_question_unanswered: もう一つにはお答えできませんでした。
   choices: 選んでください。
   fallback: お答えできませんでした。
@@ -53,7 +54,7 @@ def test_an_unknown_article_id_is_an_error_on_its_line(tmp_path):
         """,
     )
     assert len(problems) == 1
-    assert "rules.yaml:17:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
+    assert "rules.yaml:18:" in problems[0] and "記事「no-such-article」はありません" in problems[0]
 
 
 def test_a_rule_that_answers_with_an_article_is_refused_with_where_its_words_belong(tmp_path):
@@ -121,7 +122,7 @@ def test_a_duplicate_intent_id_is_an_error_naming_the_first(tmp_path):
           reply: 担当者へどうぞ。
         """,
     )
-    assert any("「person」が重複しています（最初は 13 行目）" in problem for problem in problems)
+    assert any("「person」が重複しています（最初は 14 行目）" in problem for problem in problems)
 
 
 def test_a_trigger_the_analyzer_reduces_to_a_question_word_is_an_error(tmp_path):
@@ -177,7 +178,7 @@ def test_an_example_that_reaches_another_intent_is_reported(tmp_path):
         """,
     )
     assert problems == [
-        f"{tmp_path / 'rules.yaml'}:17: 例文「コールセンターの番号」が意図「person」になりません（結果: ルールなし）"
+        f"{tmp_path / 'rules.yaml'}:18: 例文「コールセンターの番号」が意図「person」になりません（結果: ルールなし）"
     ]
 
 
@@ -254,3 +255,17 @@ def test_kb_check_passes_with_the_shipped_rules(runner):
     result = kb_check(runner)
     assert result.exit_code == 0, result.output
     assert RULES_PATH.exists()
+
+
+def test_urgent_is_only_for_a_handoff(tmp_path):
+    problems = problems_of(
+        tmp_path,
+        """\
+        - id: hello
+          kind: smalltalk
+          urgent: true
+          triggers: [こんにちは]
+          reply: こんにちは。
+        """,
+    )
+    assert len(problems) == 1 and "urgent は handoff の意図にだけ書けます" in problems[0]

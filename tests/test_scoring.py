@@ -221,6 +221,7 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
     totals: dict[int, float] = defaultdict(float)
     covered: dict[int, int] = defaultdict(int)
     covered_in_title: dict[int, int] = defaultdict(int)
+    explained: dict[int, float] = defaultdict(float)
     for word in words:
         best: dict[int, float] = {}
         rest: dict[int, float] = defaultdict(float)
@@ -258,11 +259,13 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
             totals[doc] += value + weights.tiebreak * rest[doc]
             if word.counts:
                 covered[doc] += 1
+                explained[doc] += word.weight
         if word.counts:
             for doc in in_title:
                 covered_in_title[doc] += 1
 
     count = sum(1 for word in words if word.counts) or 1
+    information = sum(word.weight for word in words if word.counts)
     results = []
     for doc, total in totals.items():
         coverage = covered[doc] / count
@@ -271,7 +274,11 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
         )
         results.append(
             scoring.Scored(
-                postings.doc_ids[doc], total * bonus, coverage, covered_in_title[doc] / count
+                postings.doc_ids[doc],
+                total * bonus,
+                coverage,
+                covered_in_title[doc] / count,
+                pytest.approx(explained[doc] / information) if information else 0.0,
             )
         )
     results.sort(key=lambda item: (-item.score, item.doc_id))
