@@ -483,22 +483,30 @@ def morphemes(text: str) -> list[Morpheme]:
     ]
 
 
-# Nouns that work as adverbs (今, ところ, 前) say when or how; verbal nouns (用意, 意味, 確認:
-# サ変可能) say what is done. Neither says what a question is about.
-_NOT_A_THING = frozenset({"副詞可能", "サ変可能"})
+THING = "thing"  # a noun that names something: インボイス, 義務, 制度, PC
+ACTION = "action"  # a verbal noun (サ変可能): 用意, 意味, 申請, 導入
+OTHER = "other"  # a verb, adjective, adverb, pronoun or adverbial noun: 来る, 重い, まだ, 誰, 今
 
 
 @lru_cache(maxsize=4096)
+def word_kind(word: str) -> str:
+    """What the analyzed term `word` says: THING (what a question is about), ACTION (what is
+    done) or OTHER (how, when, who: no subject of its own)."""
+    morphemes = list(_tokenizer().tokenize(word)) if word else []
+    if not morphemes or any(m.part_of_speech()[0] != "名詞" for m in morphemes):
+        return OTHER
+    kinds = {m.part_of_speech()[2] for m in morphemes}
+    if "副詞可能" in kinds:
+        return OTHER
+    return ACTION if "サ変可能" in kinds else THING
+
+
 def names_a_thing(word: str) -> bool:
     """Whether the analyzed term `word` is a noun that names something (インボイス, 義務, 制度,
     PC), rather than a verb, an adjective, an adverb, a pronoun, an adverbial noun or a verbal
     noun (来る, 重い, まだ, どこ, 今, 用意), which say how, when or what is done. What a question
     is about is in its things."""
-    morphemes = list(_tokenizer().tokenize(word)) if word else []
-    return bool(morphemes) and all(
-        m.part_of_speech()[0] == "名詞" and m.part_of_speech()[2] not in _NOT_A_THING
-        for m in morphemes
-    )
+    return word_kind(word) == THING
 
 
 def reading(word: str) -> str:

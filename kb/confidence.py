@@ -14,7 +14,7 @@ neighbouring subject this helpdesk does not answer (`kb/neighbours.txt`) is neve
 
     confident: the question was asked as written: it has the words (in any order) of the
                top article's title or one of its `queries:`, and the runner-up's have not;
-               or second ≤ 0.75 × first, and explained ≥ 0.4,
+               or it names something (a noun) and second ≤ 0.75 × first, and explained ≥ 0.4,
                or the views agree and explained ≥ 0.3
     weak:      explained ≥ 0.4 (a close runner-up): the articles are offered as choices;
                below, the chat says it has no article and offers the contact channels
@@ -33,8 +33,8 @@ plain share of words (`coverage`, every word alike) with looser margins: 87.3 % 
 1.4 % wrong on the calibration sets, but 7.5 % wrong and 4 of 27 out-of-scope questions
 confident on the fresh ones: 「インボイス制度の登録番号」 was confident for the article on 未登録
 (登録 and 番号 are two of its five words, but インボイス and 制度 are what it asks),
-「PCが重くてレセコン落ちる」 for one on レセコン. Now: 80.5 % right and 0.9 % wrong (2 out of
-scope confident) on the calibration sets, 67.2 % right and 1.5 % wrong (2) on the fresh ones.
+「PCが重くてレセコン落ちる」 for one on レセコン. Now: 80.1 % right and 0.9 % wrong (2 out of
+scope confident) on the calibration sets, 65.7 % right and 1.5 % wrong (2) on the fresh ones.
 An article that explains every word with a runner-up within 0.9 had been made confident (8 of
 8 right in the calibration sets) but was wrong in both groups (問い合わせ先 → the ministry's
 contact, not the helpdesk's): two articles that each explain everything are a choice for the
@@ -63,13 +63,21 @@ WEAK_EXPLAINED = 0.4
 NEIGHBOURS_PATH = Path(__file__).parent / "neighbours.txt"
 
 
-def assess(hits, question: str = "", views_agree=False, asked_as_written: bool = False) -> str:
+def assess(
+    hits,
+    question: str = "",
+    views_agree=False,
+    asked_as_written: bool = False,
+    names_something: bool = True,
+) -> str:
     """The confidence in `hits[0]` (anything with `score` and `explained`, best first) for
     `question`. `views_agree`: whether the words alone and the character bigrams alone rank
     the same first article, or a function that says it (called only when it could decide:
     the bigram ranking is then computed only for those questions). `asked_as_written`: the
     question has the words of one of the first article's own questions, and the runner-up's
-    have not (kb.search)."""
+    have not (kb.search). `names_something`: a word of the question is a noun (a thing or an
+    action); 「それって誰に聞けばいい？」 names nothing, and is at most weak on its own words,
+    whatever article those words fit: what it is about is in the conversation."""
     if not hits:
         return NONE
     top = hits[0]
@@ -78,7 +86,7 @@ def assess(hits, question: str = "", views_agree=False, asked_as_written: bool =
         return NONE
     if asked_as_written:
         return CONFIDENT
-    if margin <= CONFIDENT_MARGIN:
+    if margin <= CONFIDENT_MARGIN and names_something:
         if top.explained >= CONFIDENT_EXPLAINED:
             return CONFIDENT
         if top.explained >= AGREED_EXPLAINED and (

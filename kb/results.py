@@ -87,6 +87,8 @@ class SearchResponse:
     # Whether it has the words of one of the first article's own questions (None unless
     # asked for: scripts/calibrate_confidence.py).
     asked_as_written: bool | None = None
+    # Whether a word of it is a noun, or a category was given (None unless asked for).
+    names_something: bool | None = None
 
     def as_json(self, today: dt.date | None = None) -> dict:
         payload = {

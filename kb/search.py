@@ -12,11 +12,13 @@ import functools
 
 from kb import scoring
 from kb.analysis import (
+    OTHER,
     analyze,
     character_bigrams,
     kana_only_reading_runs,
     known_word,
     spaced_kana_words,
+    word_kind,
 )
 from kb.articles import Article
 from kb.confidence import assess
@@ -172,6 +174,11 @@ class SearchEngine:
             )  # fmt: skip
 
         asked = self._asked_as_written(cleaned, ranked)
+        # Within a category, the category is what the question is about (the chat's follow-ups
+        # within their topic, the search page's filter).
+        names_something = bool(category or kana_runs) or any(
+            word_kind(term.text) != OTHER for term in terms if not term.synonym
+        )
         term_texts = list(dict.fromkeys(term.text for term in terms))
         hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
         response = SearchResponse(
@@ -182,10 +189,15 @@ class SearchEngine:
             total=len(ranked),
             truncated=truncated,
             confidence=assess(
-                ranked.top(2), cleaned, views_agree=views_agree, asked_as_written=asked
+                ranked.top(2),
+                cleaned,
+                views_agree=views_agree,
+                asked_as_written=asked,
+                names_something=names_something,
             ),
             views_agree=views_agree() if evidence else None,
             asked_as_written=asked if evidence else None,
+            names_something=names_something if evidence else None,
         )
         if not hits:
             response.reason = "no_match"

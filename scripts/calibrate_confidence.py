@@ -59,6 +59,7 @@ def features(engine, paths: list[Path]) -> list[dict]:
                         "neighbour": confidence.names_a_neighbour(row["query"]),
                         "agree": response.views_agree,
                         "asked": response.asked_as_written,
+                        "names_something": response.names_something,
                     }
                 )
     return rows
@@ -71,9 +72,13 @@ def level(row: dict, thresholds: tuple[float, float, float, float]) -> str:
         return confidence.NONE
     if row["asked"]:
         return confidence.CONFIDENT
-    if row["margin"] <= margin and (
-        row["explained"] >= confident_explained
-        or (row["agree"] and row["explained"] >= agreed_explained)
+    if (
+        row["margin"] <= margin
+        and row["names_something"]
+        and (
+            row["explained"] >= confident_explained
+            or (row["agree"] and row["explained"] >= agreed_explained)
+        )
     ):
         return confidence.CONFIDENT
     return confidence.WEAK if row["explained"] >= weak_explained else confidence.NONE

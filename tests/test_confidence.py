@@ -144,3 +144,13 @@ def test_search_reports_the_agreement_only_when_asked_for_evidence(engine):
     explained = engine.search("補助金の申請期間はいつまで", highlight=False, evidence=True)
     assert explained.views_agree is True
     assert [h.id for h in explained.hits] == [h.id for h in plain.hits]
+
+
+def test_a_question_that_names_nothing_is_not_answered_on_its_own_words(engine):
+    # 「誰」 fits one article's title, but who is asked about is in the conversation.
+    alone = engine.search("それって誰に聞けばいい？", highlight=False, evidence=True)
+    assert alone.names_something is False and alone.confidence != "confident"
+    # Within a topic (the chat's follow-up, the search page's filter) the topic is the subject.
+    within = engine.search("どこから出すの？", category="subsidy", highlight=False, evidence=True)
+    assert within.names_something is True
+    assert confidence.assess([hit(100, 1.0)], names_something=False) == "weak"
