@@ -373,9 +373,10 @@ class Engine:
         for related in article.related:
             if related in self.articles and all(a.id != related for a in linked):
                 linked.append(self.articles[related])
-        text = (
-            article.answer + "\n" + self.rules.message("article_link").format(title=article.title)
-        )
+        # The question answered comes first: an answer begins as a reply to its article's own
+        # question (「はい、発行されます」), which may be put the other way round from the
+        # person's (「医療券もう要らなくなるんですか」).
+        text = self.rules.message("answer_lead").format(title=article.title) + "\n" + article.answer
         return Reply(
             text,
             articles=[link(a) for a in linked[:MAX_ARTICLES]],

@@ -30,7 +30,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 KINDS = ("clarify", "smalltalk", "handoff")
 MESSAGE_KEYS = (
-    "article_link",
+    "answer_lead",
     "next_question",
     "handoff_with_article",
     "other_question_unanswered",

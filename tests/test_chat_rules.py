@@ -14,7 +14,7 @@ from kb import ARTICLES_DIR
 
 MESSAGES = """\
 messages:
-  article_link: "詳しくは「{title}」をご覧ください。"
+  answer_lead: "「{title}」について。"
   next_question: "もう一つは「{title}」をご覧ください。"
   handoff_with_article: "「{title}」もご覧ください。"
   other_question_unanswered: もう一つにはお答えできませんでした。
