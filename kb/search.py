@@ -43,11 +43,12 @@ __all__ = [
 MAX_QUERY_CHARS = 400
 
 
-def question_word_set(text: str) -> frozenset[str]:
-    """The words of a question as typed (each word's own term, not its sub-words or
-    synonyms), without order: 「未委託って何？」 and 「何、未委託って」 are the same question."""
+def question_word_set(terms) -> frozenset[str]:
+    """The words of a question as typed, from its analyzed `terms` (each word's own term, not
+    its sub-words or synonyms), without order: 「未委託って何？」 and 「何、未委託って」 are the
+    same question."""
     words: dict[int, str] = {}
-    for term in analyze(text):
+    for term in terms:
         if not term.synonym:
             words.setdefault(term.group, term.text)
     return frozenset(words.values())
@@ -114,6 +115,7 @@ class SearchEngine:
         # hojokin itsumade → ほじょきん いつまで: from here on it is a question typed in kana.
         cleaned = romaji_to_kana(cleaned, known_word, self._ranker.known_reading)
         terms = analyze(cleaned)
+        asked_words = question_word_set(terms)
         # Reading matching is for hiragana the dictionary cannot read (ほうもんしんりょう); in a
         # question with kanji the hiragana is particles and endings, already analyzed as words.
         kana_runs = kana_only_reading_runs(cleaned)
@@ -173,7 +175,8 @@ class SearchEngine:
                 and ranked.docs[0] == bigram_ranking.docs[0] == by_words.docs[0]
             )  # fmt: skip
 
-        asked = self._asked_as_written(cleaned, ranked)
+        leaders = ranked.top(2)
+        asked = self._asked_as_written(asked_words, leaders)
         # Within a category, the category is what the question is about (the chat's follow-ups
         # within their topic, the search page's filter).
         names_something = bool(category or kana_runs) or any(
@@ -189,7 +192,7 @@ class SearchEngine:
             total=len(ranked),
             truncated=truncated,
             confidence=assess(
-                ranked.top(2),
+                leaders,
                 cleaned,
                 views_agree=views_agree,
                 asked_as_written=asked,
@@ -208,16 +211,13 @@ class SearchEngine:
                 response.suggestions = self._suggester.did_you_mean(cleaned, terms)
         return response
 
-    def _asked_as_written(self, cleaned: str, ranked: scoring.Ranked) -> bool:
-        """Whether the question has the words of one of the first article's own questions (its
-        title or a `queries:` line), and the runner-up has no such question: the editor said
-        this article answers it (kb.confidence)."""
-        if not len(ranked):
+    def _asked_as_written(self, asked: frozenset[str], leaders: list[scoring.Scored]) -> bool:
+        """Whether the question's words (`question_word_set`) are those of one of the first
+        article's own questions (its title or a `queries:` line), and not of the runner-up's
+        (`leaders`: the first two): the editor said this article answers it (kb.confidence)."""
+        if not asked or not leaders:
             return False
-        asked = question_word_set(cleaned)
-        if not asked:
-            return False
-        first, *others = (item.doc_id for item in ranked.top(2))
+        first, *others = (item.doc_id for item in leaders)
         return asked in self._own_questions(first) and not any(
             asked in self._own_questions(other) for other in others
         )
@@ -227,7 +227,7 @@ class SearchEngine:
         if found is None:
             article = self.articles[article_id]
             texts = (article.title, *article.queries)
-            found = frozenset(question_word_set(text) for text in texts) - {frozenset()}
+            found = frozenset(question_word_set(analyze(text)) for text in texts) - {frozenset()}
             self._questions[article_id] = found
         return found
 
