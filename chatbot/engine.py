@@ -407,9 +407,10 @@ class Engine:
 
     def _with_privacy_notice(self, reply: Reply) -> Reply:
         notice = self.rules.message("privacy")
-        if reply.kind in ("fallback", "empty", "out_of_scope"):
+        if reply.kind in ("fallback", "empty"):
             # Little but the number: the notice is the answer here (and not a failure that
-            # counts towards a handoff). A question around the number is still answered.
+            # counts towards a handoff). A question around the number is still answered, and
+            # one no article answers is still told so, with the contact channels.
             return Reply(notice, intent="privacy", kind="privacy", topic=reply.topic)
         reply.text = notice + "\n\n" + reply.text
         return reply
