@@ -57,7 +57,7 @@ test-fast: install-dev
 
 # The evaluation sets inside the repository, so that `make eval` works in any clone.
 EVAL_SEARCH_SETS = scripts/eval/search-messy.tsv scripts/eval/search-typo-fresh.tsv scripts/eval/search-extra.tsv scripts/eval/chat-questions.tsv
-EVAL_CHAT_SETS = scripts/eval/chat-questions.tsv scripts/eval/chat-fresh.tsv scripts/eval/chat-fresh2.tsv
+EVAL_CHAT_SETS = scripts/eval/chat-questions.tsv scripts/eval/chat-fresh.tsv scripts/eval/chat-fresh2.tsv scripts/eval/chat-fresh3.tsv
 
 eval: install
 	for set in $(EVAL_SEARCH_SETS); do $(BIN)/python scripts/eval_search.py --quiet $$set || exit 1; done

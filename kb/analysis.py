@@ -493,9 +493,11 @@ def word_kind(word: str) -> str:
     """What the analyzed term `word` says: THING (what a question is about), ACTION (what is
     done) or OTHER (how, when, who: no subject of its own)."""
     morphemes = list(_tokenizer().tokenize(word)) if word else []
-    if not morphemes or any(m.part_of_speech()[0] != "名詞" for m in morphemes):
+    # A prefix or suffix joined to a noun (再請求, 未登録, 受給者) leaves it a noun.
+    nouns = [m for m in morphemes if m.part_of_speech()[0] not in ("接頭辞", "接尾辞")]
+    if not nouns or any(m.part_of_speech()[0] != "名詞" for m in nouns):
         return OTHER
-    kinds = {m.part_of_speech()[2] for m in morphemes}
+    kinds = {m.part_of_speech()[2] for m in nouns}
     if "副詞可能" in kinds:
         return OTHER
     return ACTION if "サ変可能" in kinds else THING

@@ -9,7 +9,8 @@ flatter). For each combination of thresholds it prints, per group, the share of 
 questions answered confidently and right, the share answered confidently and wrong, and how
 many out-of-scope questions would be answered confidently. The chosen row is marked with `*`.
 The rule: at most 3 % wrong and 3 out-of-scope questions confident in each group, at most
-1.5 % wrong on the fresh group, and then as many right as possible.
+2.5 % wrong on the fresh group (a margin under the 3 % target for questions unlike ours), and
+then the most right on the fresh group, then on the calibration group.
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ CALIBRATION_SETS = [
     ROOT / "scripts/eval/search-messy.tsv",
     ROOT / "scripts/eval/chat-questions.tsv",
 ]
-FRESH_SETS = [ROOT / "scripts/eval/chat-fresh.tsv", ROOT / "scripts/eval/chat-fresh2.tsv"]
+FRESH_SETS = [
+    ROOT / "scripts/eval/chat-fresh.tsv",
+    ROOT / "scripts/eval/chat-fresh2.tsv",
+    ROOT / "scripts/eval/chat-fresh3.tsv",
+]
 MAX_WRONG = 0.03
-MAX_WRONG_FRESH = 0.015
+MAX_WRONG_FRESH = 0.025
 MAX_OUT_OF_SCOPE = 3
 
 
@@ -148,7 +153,7 @@ def main() -> int:
             and max(calibration[2], fresh[2]) <= MAX_OUT_OF_SCOPE
         )
         if within:
-            allowed.append((calibration[0] + fresh[0], thresholds))
+            allowed.append(((fresh[0], calibration[0]), thresholds))
         mark = "*" if thresholds == chosen else " "
         print(
             f"{mark}{thresholds[0]:>9}{thresholds[1]:>8}{thresholds[2]:>10}{thresholds[3]:>6}"
