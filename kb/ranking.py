@@ -90,9 +90,16 @@ class Ranker:
     def facets(self, ranked: scoring.Ranked) -> dict[str, int]:
         """How many of the ranked articles each category has, in the order they first rank."""
         codes = self._category_codes[ranked.docs]
-        found, first, counts = np.unique(codes, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
-        return {self._categories[found[i]]: int(counts[i]) for i in order if found[i] >= 0}
+        ranks = np.flatnonzero(codes >= 0)
+        codes = codes[ranks]
+        # Counting and a minimum per category, not a sort of every match: 15 µs instead of
+        # 75 µs for a question that matches 3,000 articles (scripts/bench_search.py --scale).
+        counts = np.bincount(codes, minlength=len(self._categories))
+        first = np.full(len(self._categories), len(ranked.docs))
+        np.minimum.at(first, codes, ranks)
+        present = np.flatnonzero(counts)
+        order = present[np.argsort(first[present], kind="stable")]
+        return {self._categories[code]: int(counts[code]) for code in order.tolist()}
 
     def within(self, ranked: scoring.Ranked, category: str) -> scoring.Ranked:
         """The ranked articles of `category` only, in their order."""

@@ -7,12 +7,14 @@ index generation (kb.index.OpenedIndex.postings, the one place that reads Whoosh
 question is scored here directly, in well under a millisecond.
 
 Scoring, for the words w of a question and an article d:
-    field(t, f, d) = weight_f · idf_f(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len_f(d)/avglen_f))
+    field(t, f, d) = weight_f · idf_f(t) · [tf·(k1+1) / (tf + k1·(1 − b + b·len_f(d)/avglen_f))]
     alternative(a, d) = Σ over its terms t and fields f of field(t, f, d)
     word(w, d) = max over its alternatives a, + tiebreak · the others
     score(d) = Σ_w word(w, d) · (1 + coverage_weight·covered(d) + title_weight·covered_in_title(d))
 An alternative is either the word with its sub-words (they add up: together they carry its
 meaning) or one synonym of it (synonyms compete: only the best counts).
+The bracket, a term's saturated frequency in one field of one article, does not depend on the
+question: it is computed once per index generation (Postings.impacts).
 """
 
 from __future__ import annotations
@@ -75,15 +77,16 @@ class Postings:
             name: np.asarray(values, dtype=np.float64) for name, values in lengths.items()
         }
         # Each document's place among the ids in order: equal scores rank by id.
+        self.by_id = np.array(sorted(range(self.count), key=doc_ids.__getitem__), dtype=np.int64)
         self.id_order = np.empty(self.count, dtype=np.int64)
-        self.id_order[sorted(range(self.count), key=doc_ids.__getitem__)] = np.arange(self.count)
+        self.id_order[self.by_id] = np.arange(self.count)
         self._impacts: dict[tuple, tuple] = {}
 
     def impacts(self, name: str, text: str, k1: float, b: float):
-        """(document numbers, idf, tf, k1·(1 − b + b·len/avglen)) of one (field, term), the
-        arrays in NumPy; None when no article has it. Computed once per index generation and
-        (k1, b), for the terms the index holds only: what people type is unbounded, and a
-        term no article has must not take memory for the life of the worker."""
+        """(document numbers, idf, tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))) of one
+        (field, term), the arrays in NumPy; None when no article has it. Computed once per
+        index generation and (k1, b), for the terms the index holds only: what people type is
+        unbounded, and a term no article has must not take memory for the life of the worker."""
         key = (name, text, k1, b)
         row = self._impacts.get(key)
         if row is None:
@@ -94,7 +97,7 @@ class Postings:
             tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
             average = self.average[name] or 1.0
             norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
-            row = self._impacts[key] = (docs, self.idf(name, text), tf, norm)
+            row = self._impacts[key] = (docs, self.idf(name, text), tf * (k1 + 1) / (tf + norm))
         return row
 
     def idf(self, name: str, text: str) -> float:
@@ -141,8 +144,10 @@ class Ranked:
     def ordered(cls, postings: Postings, present, key, scores, coverage, title_coverage, explained):
         """The documents where `present` (dense boolean), best `key` first, ties by id;
         `scores`, `coverage`, `title_coverage` and `explained` are dense arrays."""
-        docs = np.flatnonzero(present)
-        docs = docs[np.lexsort((postings.id_order[docs], -key[docs]))]
+        # The matches in id order, then a stable sort by key: ties stay in id order. (One
+        # key to sort instead of two: half the time of np.lexsort over thousands of matches.)
+        docs = postings.by_id[present[postings.by_id]]
+        docs = docs[np.argsort(-key[docs], kind="stable")]
         return cls(
             postings, docs, scores[docs], coverage[docs], title_coverage[docs], explained[docs]
         )
@@ -203,7 +208,7 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     count = postings.count
     k1, b = weights.k1, weights.b
     # Per row (one (field, term) of one alternative): its arrays, its alternative, its word.
-    docs_parts, tf_parts, norm_parts, factors, row_alternatives = [], [], [], [], []
+    docs_parts, saturated_parts, factors, row_alternatives = [], [], [], []
     title_parts, title_words = [], []
     # For words with a min_share: each alternative's distinct terms, and the articles of each.
     shares = _Shares(count)
@@ -218,10 +223,9 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
                 row = postings.impacts(name, text, k1, b)
                 if row is None:
                     continue
-                docs, idf, tf, norm = row
+                docs, idf, saturated = row
                 docs_parts.append(docs)
-                tf_parts.append(tf)
-                norm_parts.append(norm)
+                saturated_parts.append(saturated)
                 factors.append(boost * idf)
                 row_alternatives.append(number)
                 if word.min_share:
@@ -236,9 +240,9 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
 
     lengths = np.fromiter(map(len, docs_parts), dtype=np.int64, count=len(docs_parts))
     docs = np.concatenate(docs_parts)
-    tf = np.concatenate(tf_parts)
-    # In the order of the formula, so the floating point is the loop's.
-    impact = np.repeat(factors, lengths) * tf * (k1 + 1) / (tf + np.concatenate(norm_parts))
+    # weight_f · idf, then the bracket: the order of the formula, so the floating point is the
+    # loop's.
+    impact = np.repeat(factors, lengths) * np.concatenate(saturated_parts)
     cell = np.repeat(np.asarray(row_alternatives, dtype=np.int64) * count, lengths) + docs
     values = np.bincount(cell, weights=impact, minlength=alternatives * count)
     values = values.reshape(alternatives, count)

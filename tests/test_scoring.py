@@ -237,7 +237,7 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
                 lengths, average = postings.lengths[name], postings.average[name] or 1.0
                 for doc, tf in pairs:
                     norm = weights.k1 * (1 - weights.b + weights.b * lengths[doc] / average)
-                    scores[doc] += boost * idf * tf * (weights.k1 + 1) / (tf + norm)
+                    scores[doc] += boost * idf * (tf * (weights.k1 + 1) / (tf + norm))
                     matched[doc].add(text)
                     if name in weights.title_fields:
                         in_title.add(doc)
