@@ -363,7 +363,7 @@ def test_the_chat_and_the_search_record_what_the_dashboard_counts(app, client):
     answered = client.post("/api/chat", json={"message": "補助金の申請期限はいつまで？"}).get_json()
     assert answered["kind"] == "answer"
     client.post("/api/chat", json={"message": "今日の天気は？", "session": answered["session"]})
-    client.get("/search", query_string={"q": "補助金の申請期限"})
+    client.get("/search", query_string={"q": "補助金の申請期限はいつまで"})
     with app.app_context():
         turns = db.session().scalars(select(ChatTurn).order_by(ChatTurn.id)).all()
         logged = db.session().scalars(select(SearchLog).where(SearchLog.source == "web")).one()
