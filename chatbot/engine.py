@@ -212,8 +212,13 @@ class Engine:
                     unsure += 1
                 elif all(r.top != ranking.top for r in confident):
                     confident.append(ranking)
+        if asked < 2:
+            # One question, however it is punctuated (「…何がいいの？メリット教えて」: the second
+            # part too short to ask anything of its own): the whole message asks it, and a
+            # fragment answered alone would be vaguer than the whole.
+            return Questions(whole if whole.level == CONFIDENT else None, None, False)
         # Two questions asked and one left without a confident answer: say so, never skip it.
-        left = asked > 1 and unsure > 0
+        left = unsure > 0
         if len(confident) > 1:
             return Questions(confident[0], confident[1], left)
         if whole.level == CONFIDENT:
