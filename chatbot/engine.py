@@ -307,7 +307,9 @@ class Engine:
         if level != CONFIDENT and state.article in self.articles and self._bare_question(message):
             said_of = f"{self.articles[state.article].title} {query}"
             context, context_level = self._search(said_of, category=state.topic)
-            if context_level == CONFIDENT:
+            # …unless the topic's own article for those question words is another one:
+            # 「それっていつまで？」 after who is eligible asks the deadline article's question.
+            if context_level == CONFIDENT and (not within or within[0].id == context[0].id):
                 return Ranking(query, context, context_level)
         return Ranking(query, hits, level)
 
