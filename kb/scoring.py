@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The share of a word's information explained when only one of its sub-words matched.
+SUB_WORD_SHARE = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -210,15 +213,19 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     # Per row (one (field, term) of one alternative): its arrays, its alternative, its word.
     docs_parts, saturated_parts, factors, row_alternatives = [], [], [], []
     title_parts, title_words = [], []
+    # The rows of a word as a whole (itself or a synonym), not one of its sub-words alone.
+    whole_parts, whole_words = [], []
     # For words with a min_share: each alternative's distinct terms, and the articles of each.
     shares = _Shares(count)
     alternative_words: list[int] = []
     for word_number, word in enumerate(words):
-        for alternative in word.alternatives:
+        for alternative_number, alternative in enumerate(word.alternatives):
             number = len(alternative_words)
             alternative_words.append(word_number)
             if word.min_share:
                 shares.alternative(number, alternative, word.min_share)
+            # A word's first alternative is the word and its sub-words, the word first.
+            main = alternative[0][1] if alternative_number == 0 and not word.min_share else None
             for name, text, boost in alternative:
                 row = postings.impacts(name, text, k1, b)
                 if row is None:
@@ -233,6 +240,9 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
                 if name in weights.title_fields:
                     title_parts.append(docs)
                     title_words.append(word_number)
+                if main is None or text == main:
+                    whole_parts.append(docs)
+                    whole_words.append(word_number)
     alternatives = len(alternative_words)
     if not docs_parts:
         empty = np.zeros(0, dtype=np.int64)
@@ -250,11 +260,8 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     present = values > 0
     shares.require(present)
 
-    in_title = np.zeros((len(words), count), dtype=bool)
-    if title_parts:
-        title_lengths = np.fromiter(map(len, title_parts), dtype=np.int64, count=len(title_parts))
-        title_cells = np.repeat(np.asarray(title_words, dtype=np.int64) * count, title_lengths)
-        in_title.reshape(-1)[title_cells + np.concatenate(title_parts)] = True
+    in_title = _matrix(title_parts, title_words, len(words), count)
+    as_whole = _matrix(whole_parts, whole_words, len(words), count)
 
     if alternatives == len(words):
         # One alternative a word (bigrams, and most questions): its value is the word's.
@@ -284,11 +291,25 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     coverage = covered / share
     title_coverage = covered_in_title / share
     information = np.fromiter((words[n].weight for n in counting), np.float64, len(counting))
-    explained = information @ has[counting] / max(float(information.sum()), 1e-12)
+    # A word matched only by a sub-word (未登録 by 登録) is half explained: the part is not
+    # the word, and may even say the opposite.
+    matched = np.where(as_whole[counting], 1.0, SUB_WORD_SHARE) * has[counting]
+    explained = information @ matched / max(float(information.sum()), 1e-12)
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
     return Ranked.ordered(
         postings, has.any(axis=0), final, final, coverage, title_coverage, explained
     )
+
+
+def _matrix(parts, rows, height: int, count: int):
+    """A (height × count) boolean matrix, True at (rows[i], d) for every document d of
+    parts[i]."""
+    matrix = np.zeros((height, count), dtype=bool)
+    if parts:
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        cells = np.repeat(np.asarray(rows, dtype=np.int64) * count, lengths)
+        matrix.reshape(-1)[cells + np.concatenate(parts)] = True
+    return matrix
 
 
 class _Shares:

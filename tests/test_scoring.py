@@ -226,9 +226,11 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
         best: dict[int, float] = {}
         rest: dict[int, float] = defaultdict(float)
         in_title: set[int] = set()
-        for alternative in word.alternatives:
+        whole: set[int] = set()  # matched by the word itself or a synonym, not a sub-word alone
+        for number, alternative in enumerate(word.alternatives):
             scores: dict[int, float] = defaultdict(float)
             matched: dict[int, set[str]] = defaultdict(set)
+            main = alternative[0][1] if number == 0 and not word.min_share else None
             for name, text, boost in alternative:
                 pairs = postings.postings.get(name, {}).get(text)
                 if not pairs:
@@ -241,6 +243,8 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
                     matched[doc].add(text)
                     if name in weights.title_fields:
                         in_title.add(doc)
+                    if main is None or text == main:
+                        whole.add(doc)
             if word.min_share:
                 needed = word.min_share * len({text for _, text, _ in alternative})
                 scores = {
@@ -259,7 +263,7 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
             totals[doc] += value + weights.tiebreak * rest[doc]
             if word.counts:
                 covered[doc] += 1
-                explained[doc] += word.weight
+                explained[doc] += word.weight * (1.0 if doc in whole else scoring.SUB_WORD_SHARE)
         if word.counts:
             for doc in in_title:
                 covered_in_title[doc] += 1
@@ -371,3 +375,14 @@ def test_a_question_with_many_words_scores_as_the_loop_does():
     assert list(scoring.score(postings, words, WEIGHTS)) == reference_score(
         postings, words, WEIGHTS
     )
+
+
+def test_a_word_matched_only_by_a_sub_word_is_half_explained():
+    # 未登録 is not 登録: an article with only the sub-word explains half of the word.
+    postings = postings_of(
+        article("whole", body="未登録 zebra"), article("part", body="登録 zebra")
+    )
+    compound = scoring.Word([[("body", "未登録", 1.0), ("body", "登録", 1.0)]])
+    found = {item.doc_id: item for item in scoring.score(postings, [compound], WEIGHTS)}
+    assert found["whole"].explained == 1.0 and found["whole"].coverage == 1.0
+    assert found["part"].explained == scoring.SUB_WORD_SHARE and found["part"].coverage == 1.0
