@@ -34,11 +34,11 @@ from chatbot.matching import Message
 from chatbot.parts import question_parts
 from chatbot.reply import KINDS, UNANSWERED, Reply, link
 from chatbot.rules import Intent, Rules
-from chatbot.selection import names_a_subject, select_intent
+from chatbot.selection import Match, names_a_subject, select_intent
 from chatbot.state import ChatState
 from kb.articles import Article
 from kb.confidence import CONFIDENT, CONFIDENT_MARGIN, LEVELS, NONE, WEAK, assess, names_a_neighbour
-from kb.freshness import as_of_sentence, stale_sentence
+from kb.freshness import as_of_sentence, japanese_month, stale_sentence
 from kb.privacy import find, mask
 from kb.search import SearchEngine, SearchHit, dates_json
 
@@ -341,7 +341,7 @@ class Engine:
             confidence=ranking.level,
         )
 
-    def _link_the_rest(self, reply: Reply, message: Message, match) -> None:
+    def _link_the_rest(self, reply: Reply, message: Message, match: Match) -> None:
         """「担当者につないで、補助金の締め切りは？」: the person first, and the article that
         answers the rest of the message (the words the handoff's trigger did not explain),
         when one answers it confidently, linked above the contact pages."""
@@ -356,7 +356,11 @@ class Engine:
         if level != CONFIDENT or not hits:
             return
         article = self.articles[hits[0].id]
-        reply.text += "\n" + self.rules.message("handoff_with_article").format(title=article.title)
+        # The article's date is said here too: the linked article answers part of the message.
+        as_of = japanese_month(article.as_of) if article.as_of else "作成"
+        reply.text += "\n" + self.rules.message("handoff_with_article").format(
+            title=article.title, as_of=as_of
+        )
         reply.articles = [link(article), *reply.articles][:MAX_ARTICLES]
 
     def _from_intent(self, intent: Intent, status: dict) -> Reply:
