@@ -42,6 +42,17 @@ class JapaneseDateField(DateField):
             ) from None
 
 
+def list_field(label: str, what: str) -> TextAreaField:
+    """A front-matter list, one item a line, within LIST_MAX_CHARS (`what` names it in the
+    message when it is too long)."""
+    return TextAreaField(
+        label,
+        filters=[multi_line],
+        validators=[max_chars(LIST_MAX_CHARS, what)],
+        render_kw={"maxlength": LIST_MAX_CHARS},
+    )
+
+
 class ArticleForm(FlaskForm):
     article_id = StringField(
         "記事のID（英小文字・数字・ハイフン。URL とファイル名になります）",
@@ -63,36 +74,11 @@ class ArticleForm(FlaskForm):
         filters=[one_line],
         validators=[Required("短い答えを入力してください。"), max_chars(1000, "短い答え")],
     )
-    tags = TextAreaField(
-        "タグ（1行に1つ）",
-        filters=[multi_line],
-        validators=[max_chars(LIST_MAX_CHARS, "タグ")],
-        render_kw={"maxlength": LIST_MAX_CHARS},
-    )
-    queries = TextAreaField(
-        "利用者の言い方 queries（1行に1つ、3〜6件）",
-        filters=[multi_line],
-        validators=[max_chars(LIST_MAX_CHARS, "利用者の言い方")],
-        render_kw={"maxlength": LIST_MAX_CHARS},
-    )
-    related = TextAreaField(
-        "関連記事のID（1行に1つ）",
-        filters=[multi_line],
-        validators=[max_chars(LIST_MAX_CHARS, "関連記事")],
-        render_kw={"maxlength": LIST_MAX_CHARS},
-    )
-    sources = TextAreaField(
-        "出典のID（kb/sources/ のファイル名、1行に1つ）",
-        filters=[multi_line],
-        validators=[max_chars(LIST_MAX_CHARS, "出典")],
-        render_kw={"maxlength": LIST_MAX_CHARS},
-    )
-    evidence = TextAreaField(
-        "根拠の引用（出典の本文のとおり、1行に1つ）",
-        filters=[multi_line],
-        validators=[max_chars(LIST_MAX_CHARS, "根拠の引用")],
-        render_kw={"maxlength": LIST_MAX_CHARS},
-    )
+    tags = list_field("タグ（1行に1つ）", "タグ")
+    queries = list_field("利用者の言い方 queries（1行に1つ、3〜6件）", "利用者の言い方")
+    related = list_field("関連記事のID（1行に1つ）", "関連記事")
+    sources = list_field("出典のID（kb/sources/ のファイル名、1行に1つ）", "出典")
+    evidence = list_field("根拠の引用（出典の本文のとおり、1行に1つ）", "根拠の引用")
     reviewed = JapaneseDateField("確認日 reviewed", validators=[Optional()])
     review_by = JapaneseDateField("次の確認期限 review_by", validators=[Optional()])
     review_note = StringField("確認期限の理由", filters=[one_line])
