@@ -20,7 +20,8 @@ question: it is computed once per index generation (Postings.impacts).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,9 +85,12 @@ class Postings:
         self.id_order = np.empty(self.count, dtype=np.int64)
         self.id_order[self.by_id] = np.arange(self.count)
         self._impacts: dict[tuple, tuple] = {}
+        self._contributions: OrderedDict[tuple, _Contribution] = OrderedDict()
+        self._lock = threading.Lock()
 
     def impacts(self, name: str, text: str, k1: float, b: float):
-        """(document numbers, idf, tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))) of one
+        """(document numbers, idf, tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)), the same
+        document numbers and saturated frequencies paired as a Python list) of one
         (field, term), the arrays in NumPy; None when no article has it. Computed once per
         index generation and (k1, b), for the terms the index holds only: what people type is
         unbounded, and a term no article has must not take memory for the life of the worker."""
@@ -100,8 +104,38 @@ class Postings:
             tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
             average = self.average[name] or 1.0
             norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
-            row = self._impacts[key] = (docs, self.idf(name, text), tf * (k1 + 1) / (tf + norm))
+            saturated = tf * (k1 + 1) / (tf + norm)
+            pairs = list(zip(docs.tolist(), saturated.tolist(), strict=True))
+            row = self._impacts[key] = (docs, self.idf(name, text), saturated, pairs)
         return row
+
+    def contribution(self, word: Word, weights: Weights) -> _Contribution | None:
+        """What `word` gives each article (`_Contribution`), or None when its postings are
+        too many to score in a loop (SPARSE_VOLUME). Kept for the index generation, for the
+        CONTRIBUTIONS_KEPT words last asked that some article has."""
+        key = (
+            tuple(map(tuple, word.alternatives)),
+            word.min_share,
+            weights.k1,
+            weights.b,
+            weights.tiebreak,
+            weights.title_fields,
+        )
+        with self._lock:
+            found = self._contributions.get(key)
+            if found is not None:
+                self._contributions.move_to_end(key)
+                return found
+        rows, needed, volume = _word_rows(self, word, weights)
+        if volume > SPARSE_VOLUME:
+            return None
+        found = _contribution(rows, needed, weights.tiebreak)
+        if found.points:
+            with self._lock:
+                self._contributions[key] = found
+                if len(self._contributions) > CONTRIBUTIONS_KEPT:
+                    self._contributions.popitem(last=False)
+        return found
 
     def idf(self, name: str, text: str) -> float:
         frequency = len(self.postings.get(name, {}).get(text, ()))
@@ -198,70 +232,250 @@ class Ranked:
         return iter(self.top(len(self.docs)))
 
 
+# A question is scored word by word in plain Python when each of its words has at most this
+# many postings (documents × fields × terms) and together they match at most this many
+# (document, word) pairs; otherwise as NumPy arrays. Small, the fixed cost of some fifty array
+# operations outweighs the arithmetic; large, the loop does. Measured with
+# scripts/bench_search.py's questions (median / p95 ms, arrays → word by word): 38 articles
+# 0.344 / 0.510 → 0.238 / 0.355; 380 articles 0.400 / 0.627 → 0.399 / 0.608 (at 400: 0.417 /
+# 0.624, at 800: 0.449 / 0.683). Both give the same floating point (tests/test_scoring.py).
+SPARSE_VOLUME = 300
+# Words whose contribution is kept per index generation, the least recently asked forgotten
+# first: the words people type repeat (補助金, 医療券, 表示), and a kept word is scored by
+# reading it, not its postings. Bounded, as what people type is unbounded.
+CONTRIBUTIONS_KEPT = 8192
+
+
+@dataclass(slots=True)
+class _Row:
+    """One (field, term) of one alternative of a question's word, with its impacts."""
+
+    alternative: int  # the alternative's number within its word
+    text: str
+    in_title: bool  # its field is one of the title fields
+    whole: bool  # the word itself or a synonym, not one of its sub-words
+    factor: float  # weight_f · idf
+    docs: np.ndarray
+    saturated: np.ndarray
+    pairs: list[tuple[int, float]]  # (document, saturated frequency), as `docs`, `saturated`
+
+
+@dataclass(slots=True)
+class _Contribution:
+    """What one word of a question gives the articles it matches (the loop scorer's unit)."""
+
+    points: dict[int, float]  # document → word(w, d), in the module's formula
+    in_title: frozenset[int]  # documents with the word in a title field
+    whole: frozenset[int]  # documents with the word itself or a synonym, not a sub-word alone
+
+
+def _word_rows(
+    postings: Postings, word: Word, weights: Weights
+) -> tuple[list[_Row], dict[int, float], int]:
+    """The word's rows (the (field, term)s some article has), the distinct terms each
+    min_share alternative needs, and the number of postings of its rows."""
+    rows: list[_Row] = []
+    needed: dict[int, float] = {}
+    volume = 0
+    for number, alternative in enumerate(word.alternatives):
+        if word.min_share:
+            needed[number] = word.min_share * len({text for _, text, _ in alternative})
+        # A word's first alternative is the word and its sub-words, the word first.
+        main = alternative[0][1] if number == 0 and not word.min_share else None
+        for name, text, boost in alternative:
+            row = postings.impacts(name, text, weights.k1, weights.b)
+            if row is None:
+                continue
+            docs, idf, saturated, pairs = row
+            rows.append(
+                _Row(
+                    number,
+                    text,
+                    name in weights.title_fields,
+                    main is None or text == main,
+                    boost * idf,
+                    docs,
+                    saturated,
+                    pairs,
+                )
+            )
+            volume += len(pairs)
+    return rows, needed, volume
+
+
 def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     """Every article that matches at least one word, best first (ties by id).
 
-    Vectorized over the articles (NumPy): each (field, term) is one sparse row of BM25 impacts,
-    computed once per index generation and (k1, b). A question's rows are laid end to end and
-    summed per (alternative, article) by one `np.bincount`, so its cost is a fixed number of
-    array operations, not a few per (field, term): at 38 articles the per-operation overhead,
-    not the arithmetic, is what a search costs. `bincount` adds in input order, which is the
-    order of the formula, so the scores are the same as a loop over the postings would give
-    (tests/test_scoring.py keeps that loop as the reference)."""
-    count = postings.count
-    k1, b = weights.k1, weights.b
-    # Per row (one (field, term) of one alternative): its arrays, its alternative, its word.
-    docs_parts, saturated_parts, factors, row_alternatives = [], [], [], []
-    title_parts, title_words = [], []
-    # The rows of a word as a whole (itself or a synonym), not one of its sub-words alone.
-    whole_parts, whole_words = [], []
-    # For words with a min_share: each alternative's distinct terms, and the articles of each.
-    shares = _Shares(count)
-    alternative_words: list[int] = []
-    for word_number, word in enumerate(words):
-        for alternative_number, alternative in enumerate(word.alternatives):
-            number = len(alternative_words)
-            alternative_words.append(word_number)
-            if word.min_share:
-                shares.alternative(number, alternative, word.min_share)
-            # A word's first alternative is the word and its sub-words, the word first.
-            main = alternative[0][1] if alternative_number == 0 and not word.min_share else None
-            for name, text, boost in alternative:
-                row = postings.impacts(name, text, k1, b)
-                if row is None:
-                    continue
-                docs, idf, saturated = row
-                docs_parts.append(docs)
-                saturated_parts.append(saturated)
-                factors.append(boost * idf)
-                row_alternatives.append(number)
-                if word.min_share:
-                    shares.found(text, docs)
-                if name in weights.title_fields:
-                    title_parts.append(docs)
-                    title_words.append(word_number)
-                if main is None or text == main:
-                    whole_parts.append(docs)
-                    whole_words.append(word_number)
-    alternatives = len(alternative_words)
-    if not docs_parts:
+    Each (field, term) is one sparse row of BM25 impacts, computed once per index generation
+    and (k1, b). A question whose words have few postings each is scored word by word in
+    plain Python (`_score_words`), one with a common word as arrays (`_score_arrays`): see
+    SPARSE_VOLUME. Both add in the order of the formula, so the scores are those of the plain
+    loop tests/test_scoring.py keeps as the reference."""
+    contributions: list[_Contribution] = []
+    matched = 0
+    for word in words:
+        found = postings.contribution(word, weights)
+        if found is None:
+            return _score_arrays(postings, words, weights)
+        contributions.append(found)
+        matched += len(found.points)
+    if matched > SPARSE_VOLUME:
+        return _score_arrays(postings, words, weights)
+    return _score_words(postings, words, weights, contributions)
+
+
+def _contribution(rows: list[_Row], needed: dict[int, float], tiebreak: float) -> _Contribution:
+    """A word's `_Contribution` from its rows (`_word_rows`), by a loop over their postings."""
+    values: dict[int, dict[int, float]] = {}  # alternative → document → Σ rows, in row order
+    held: dict[int, dict[int, set[str]]] = {}  # alternative → document → distinct terms
+    in_title: set[int] = set()
+    whole: set[int] = set()
+    for row in rows:
+        cells = values.setdefault(row.alternative, {})
+        factor = row.factor
+        for doc, saturated in row.pairs:
+            cells[doc] = cells.get(doc, 0.0) + factor * saturated
+        if row.alternative in needed:
+            terms = held.setdefault(row.alternative, {})
+            for doc, _ in row.pairs:
+                terms.setdefault(doc, set()).add(row.text)
+        if row.in_title:
+            in_title.update(doc for doc, _ in row.pairs)
+        if row.whole:
+            whole.update(doc for doc, _ in row.pairs)
+    for alternative, share in needed.items():
+        terms = held.get(alternative, {})
+        if alternative in values:
+            values[alternative] = {
+                doc: value
+                for doc, value in values[alternative].items()
+                if len(terms.get(doc, ())) >= share
+            }
+    if len(values) <= 1:
+        # One alternative matched: its value is the word's (no tiebreak to add).
+        points = next(iter(values.values()), {})
+    else:
+        best: dict[int, float] = {}
+        rest: dict[int, float] = {}
+        for alternative in sorted(values):
+            for doc, value in values[alternative].items():
+                previous = best.get(doc)
+                if previous is None:
+                    best[doc] = value
+                elif value > previous:
+                    rest[doc] = rest.get(doc, 0.0) + previous
+                    best[doc] = value
+                else:
+                    rest[doc] = rest.get(doc, 0.0) + value
+        points = {doc: value + tiebreak * rest.get(doc, 0.0) for doc, value in best.items()}
+    return _Contribution(points, frozenset(in_title), frozenset(whole))
+
+
+def _information(words: list[Word]) -> float:
+    # Added one by one in the words' order, in both scorers.
+    total = 0.0
+    for word in words:
+        if word.counts:
+            total += word.weight
+    return max(total, 1e-12)
+
+
+def _score_words(
+    postings: Postings,
+    words: list[Word],
+    weights: Weights,
+    contributions: list[_Contribution],
+) -> Ranked:
+    """`score` from each word's `_Contribution`: dictionaries over the documents matched."""
+    totals: dict[int, float] = {}
+    covered: dict[int, int] = {}
+    covered_in_title: dict[int, int] = {}
+    explained: dict[int, float] = {}
+    for word, contribution in zip(words, contributions, strict=True):
+        if word.counts:
+            weight, whole = word.weight, contribution.whole
+            for doc, points in contribution.points.items():
+                totals[doc] = totals.get(doc, 0.0) + points
+                covered[doc] = covered.get(doc, 0) + 1
+                share = 1.0 if doc in whole else SUB_WORD_SHARE
+                explained[doc] = explained.get(doc, 0.0) + weight * share
+            for doc in contribution.in_title:
+                covered_in_title[doc] = covered_in_title.get(doc, 0) + 1
+        else:
+            for doc, points in contribution.points.items():
+                totals[doc] = totals.get(doc, 0.0) + points
+    if not totals:
         empty = np.zeros(0, dtype=np.int64)
         return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
 
-    lengths = np.fromiter(map(len, docs_parts), dtype=np.int64, count=len(docs_parts))
-    docs = np.concatenate(docs_parts)
+    counting = max(sum(1 for word in words if word.counts), 1)
+    information = _information(words)
+    id_order = postings.id_order
+    ranked = []
+    for doc, total in totals.items():
+        coverage = covered.get(doc, 0) / counting
+        title_coverage = covered_in_title.get(doc, 0) / counting
+        final = total * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
+        ranked.append((-final, id_order[doc], doc, coverage, title_coverage))
+    ranked.sort()
+    docs = [item[2] for item in ranked]
+    return Ranked(
+        postings,
+        np.array(docs, dtype=np.int64),
+        np.array([-item[0] for item in ranked]),
+        np.array([item[3] for item in ranked]),
+        np.array([item[4] for item in ranked]),
+        np.array([explained.get(doc, 0.0) / information for doc in docs]),
+    )
+
+
+def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
+    """`score` for a question with a common word, vectorized over the articles (NumPy).
+
+    The question's rows are laid end to end and summed per (alternative, article) by one
+    `np.bincount`, so its cost is a fixed number of array operations, not a few per
+    (field, term). `bincount` adds in input order, which is the order of the formula."""
+    count = postings.count
+    rows: list[_Row] = []
+    needed: dict[int, float] = {}
+    row_alternatives: list[int] = []  # per row, its alternative counted over the question
+    row_words: list[int] = []
+    alternatives = 0
+    for word_number, word in enumerate(words):
+        found, shares, _ = _word_rows(postings, word, weights)
+        rows += found
+        row_alternatives += [alternatives + row.alternative for row in found]
+        row_words += [word_number] * len(found)
+        needed.update({alternatives + number: share for number, share in shares.items()})
+        alternatives += len(word.alternatives)
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+
+    lengths = np.fromiter((len(row.pairs) for row in rows), dtype=np.int64, count=len(rows))
+    docs = np.concatenate([row.docs for row in rows])
     # weight_f · idf, then the bracket: the order of the formula, so the floating point is the
     # loop's.
-    impact = np.repeat(factors, lengths) * np.concatenate(saturated_parts)
-    cell = np.repeat(np.asarray(row_alternatives, dtype=np.int64) * count, lengths) + docs
-    values = np.bincount(cell, weights=impact, minlength=alternatives * count)
+    impact = np.repeat([row.factor for row in rows], lengths) * np.concatenate(
+        [row.saturated for row in rows]
+    )
+    cell = np.repeat(np.asarray(row_alternatives, dtype=np.int64) * count, lengths)
+    values = np.bincount(cell + docs, weights=impact, minlength=alternatives * count)
     values = values.reshape(alternatives, count)
     # Every boost, idf and tf is positive: a document matched where its value is.
     present = values > 0
-    shares.require(present)
+    if needed:
+        required = [
+            (row, number)
+            for row, number in zip(rows, row_alternatives, strict=True)
+            if number in needed
+        ]
+        _require_shares(present, required, needed, count)
 
-    in_title = _matrix(title_parts, title_words, len(words), count)
-    as_whole = _matrix(whole_parts, whole_words, len(words), count)
+    title = [(row.docs, word) for row, word in zip(rows, row_words, strict=True) if row.in_title]
+    whole = [(row.docs, word) for row, word in zip(rows, row_words, strict=True) if row.whole]
+    in_title = _matrix(title, len(words), count)
+    as_whole = _matrix(whole, len(words), count)
 
     if alternatives == len(words):
         # One alternative a word (bigrams, and most questions): its value is the word's.
@@ -294,55 +508,44 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
     # A word matched only by a sub-word (未登録 by 登録) is half explained: the part is not
     # the word, and may even say the opposite.
     matched = np.where(as_whole[counting], 1.0, SUB_WORD_SHARE) * has[counting]
-    explained = information @ matched / max(float(information.sum()), 1e-12)
+    # Summed down the words in their order (not a BLAS product), as the loop adds them.
+    explained = (information[:, None] * matched).sum(axis=0) / _information(words)
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
     return Ranked.ordered(
         postings, has.any(axis=0), final, final, coverage, title_coverage, explained
     )
 
 
-def _matrix(parts, rows, height: int, count: int):
-    """A (height × count) boolean matrix, True at (rows[i], d) for every document d of
-    parts[i]."""
+def _matrix(parts: list[tuple[np.ndarray, int]], height: int, count: int):
+    """A (height × count) boolean matrix, True at (row, d) for every (documents, row) of
+    `parts` and every document d of the documents."""
     matrix = np.zeros((height, count), dtype=bool)
     if parts:
-        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        cells = np.repeat(np.asarray(rows, dtype=np.int64) * count, lengths)
-        matrix.reshape(-1)[cells + np.concatenate(parts)] = True
+        lengths = np.fromiter((len(docs) for docs, _ in parts), dtype=np.int64, count=len(parts))
+        cells = np.repeat(np.asarray([row for _, row in parts], dtype=np.int64) * count, lengths)
+        matrix.reshape(-1)[cells + np.concatenate([docs for docs, _ in parts])] = True
     return matrix
 
 
-class _Shares:
-    """The min_share rule: an alternative matches an article only when the article holds at
-    least that share of the alternative's distinct terms (in any field)."""
-
-    def __init__(self, count: int):
-        self.count = count
-        self.needed: dict[int, float] = {}  # alternative → distinct terms needed
-        self._texts: dict[tuple[int, str], int] = {}  # (alternative, term) → term number
-        self._keys: list[np.ndarray] = []  # term number · count + document, per row
-        self._current = -1
-
-    def alternative(self, number: int, alternative, min_share: float) -> None:
-        self._current = number
-        self.needed[number] = min_share * len({text for _, text, _ in alternative})
-
-    def found(self, text: str, docs) -> None:
-        key = (self._current, text)
-        term = self._texts.setdefault(key, len(self._texts))
-        self._keys.append(term * self.count + docs)
-
-    def require(self, present) -> None:
-        """Clears `present` (alternatives × documents) where an alternative falls short."""
-        if not self._keys:
-            return
-        # Each (term, article) once: a term in two fields is one of the article's terms.
-        keys = np.unique(np.concatenate(self._keys))
-        owner = np.fromiter((number for number, _ in self._texts), dtype=np.int64)
-        cells = owner[keys // self.count] * self.count + keys % self.count
-        distinct = np.bincount(cells, minlength=present.size).reshape(present.shape)
-        for number, needed in self.needed.items():
-            present[number] &= distinct[number] >= needed
+def _require_shares(present, rows, needed: dict[int, float], count: int) -> None:
+    """The min_share rule: clears `present` (alternatives × documents) where an alternative
+    matches an article that holds fewer than `needed` of its distinct terms (in any field).
+    `rows`: (row, its alternative counted over the question) for the alternatives in
+    `needed`."""
+    if not rows:
+        return
+    numbers: dict[tuple[int, str], int] = {}  # (alternative, term) → term number
+    keys = []
+    for row, alternative in rows:
+        term = numbers.setdefault((alternative, row.text), len(numbers))
+        keys.append(term * count + row.docs)
+    # Each (term, article) once: a term in two fields is one of the article's terms.
+    unique = np.unique(np.concatenate(keys))
+    owner = np.fromiter((alternative for alternative, _ in numbers), dtype=np.int64)
+    cells = owner[unique // count] * count + unique % count
+    distinct = np.bincount(cells, minlength=present.size).reshape(present.shape)
+    for number, share in needed.items():
+        present[number] &= distinct[number] >= share
 
 
 def _compete(values, present, count):

@@ -20,6 +20,16 @@ from kb.ranking import FIELD_WEIGHTS, WEIGHTS
 FILLER = "wug"
 
 
+@pytest.fixture(params=["word by word", "as arrays"])
+def scorer(request, monkeypatch):
+    """Runs a test with each of kb.scoring's two scorers: a question's words one by one in
+    Python (the default when their postings are few), or the whole question in NumPy arrays
+    (when a word has many postings)."""
+    if request.param == "as arrays":
+        monkeypatch.setattr(scoring, "SPARSE_VOLUME", -1)
+    return request.param
+
+
 def article(article_id: str, **texts: str) -> Article:
     """An article whose every text field is `wug wug` unless given."""
     fields = {name: texts.get(name, f"{FILLER} {FILLER}") for name in TEXT_FIELDS}
@@ -289,7 +299,7 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
     return results
 
 
-def test_the_vectorized_scores_equal_the_plain_loop_on_every_labelled_question(engine):
+def test_both_scorers_equal_the_plain_loop_on_every_labelled_question(engine, scorer):
     from kb.analysis import analyze, character_bigrams
     from kb.ranking import GRAM_WEIGHTS, WEIGHTS, question_words
     from kb.search import clean_query
@@ -312,7 +322,7 @@ def test_the_vectorized_scores_equal_the_plain_loop_on_every_labelled_question(e
             ), question
 
 
-def test_a_reading_word_needs_its_share_of_bigrams_in_both_scorers():
+def test_a_reading_word_needs_its_share_of_bigrams_in_both_scorers(scorer):
     postings = postings_of(
         article("most", body="ab bc cd"), article("one", body="ab zz yy"), article("none")
     )
@@ -361,7 +371,7 @@ def test_words_no_article_has_take_no_memory_however_many_are_asked():
     assert len(postings._impacts) == kept
 
 
-def test_a_question_with_many_words_scores_as_the_loop_does():
+def test_a_question_with_many_words_scores_as_the_loop_does(scorer):
     # Every word, synonyms and sub-words together, in one pass: the same floating point as
     # adding up the postings one by one.
     bodies = ["zebra apple wug", "apple apple dax", "wug blick zebra zebra", "dax", "blick wug"]
@@ -375,6 +385,43 @@ def test_a_question_with_many_words_scores_as_the_loop_does():
     assert list(scoring.score(postings, words, WEIGHTS)) == reference_score(
         postings, words, WEIGHTS
     )
+
+
+def test_a_word_kept_from_an_earlier_question_scores_as_a_fresh_one():
+    # A word's contribution is kept for the index generation: asked again, alone or beside
+    # other words, it must give what it gave the first time.
+    bodies = ["zebra apple wug", "apple apple dax", "wug blick zebra zebra", "dax", "blick wug"]
+    articles = [article(f"d{n}", body=body) for n, body in enumerate(bodies)]
+    warm = postings_of(*articles)
+    questions = [[word("zebra")], [word("apple"), word("zebra")], [word("wug", "dax")]]
+    for question in questions:
+        scoring.score(warm, question, WEIGHTS)
+    for question in questions + [[word("zebra"), word("wug", "dax"), word("apple")]]:
+        fresh = postings_of(*articles)
+        assert list(scoring.score(warm, question, WEIGHTS)) == list(
+            scoring.score(fresh, question, WEIGHTS)
+        )
+
+
+def test_the_words_kept_are_bounded_the_least_recent_forgotten_first(monkeypatch):
+    monkeypatch.setattr(scoring, "CONTRIBUTIONS_KEPT", 3)
+    postings = postings_of(article("a", body="zebra apple wug dax blick"))
+    for text in ("zebra", "apple", "wug", "zebra", "dax", "blick"):
+        scoring.score(postings, [word(text)], WEIGHTS)
+    kept = {key[0][0][0][1] for key in postings._contributions}
+    assert kept == {"zebra", "dax", "blick"}  # apple and wug were the least recently asked
+
+
+def test_a_word_with_many_postings_sends_the_question_to_the_arrays(monkeypatch):
+    # Above SPARSE_VOLUME postings a word is not scored in a loop nor kept: the whole
+    # question is scored as arrays, with the same result.
+    bodies = ["zebra apple", "zebra", "apple wug", "zebra wug wug"]
+    postings = postings_of(*(article(f"d{n}", body=body) for n, body in enumerate(bodies)))
+    words = [word("zebra"), word("wug")]
+    expected = reference_score(postings, words, WEIGHTS)
+    monkeypatch.setattr(scoring, "SPARSE_VOLUME", 1)
+    assert list(scoring.score(postings, words, WEIGHTS)) == expected
+    assert postings._contributions == {}
 
 
 def test_a_word_matched_only_by_a_sub_word_is_half_explained():
