@@ -43,6 +43,8 @@ _NUMBER_LABELLED = re.compile(rf"(?<!\d)({_GROUPED_DIGITS}){_BETWEEN}{_NUMBER_WO
 _LONG_DIGITS = re.compile(r"(?<!\d)(?<!\d-)(?:\d{9,}|\d{3,}(?:-{1,3}\d{3,})+)(?!-?\d)")
 
 
+_DIGIT = re.compile(r"\d")
+
 # What masking hides: letters and digits, not the separators between them (＊＊＊ー＊＊＊＊).
 _MASKED = re.compile("[^\\W" + re.escape(SEPARATORS) + "]")
 
@@ -81,6 +83,9 @@ def find(text: str, exempt: Collection[str] = frozenset()) -> list[Finding]:
     app's `public_numbers` setting), which are nobody's personal data.
     """
     normalized = unicodedata.normalize("NFKC", text)
+    if "@" not in normalized and not _DIGIT.search(normalized):
+        # Every kind of finding has digits, or an @: most questions have neither.
+        return []
     view = unify_separators(normalized)
     findings: list[Finding] = []
     for match in _MY_NUMBER.finditer(view):

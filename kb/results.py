@@ -8,7 +8,10 @@ the chat use the text as it is.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from kb.analysis import analyze
 from kb.articles import Article
@@ -59,13 +62,17 @@ class SearchHit:
         return payload
 
 
-def dates_json(as_of, reviewed, review_by) -> dict:
-    """An answer's dates as the API gives them (ISO dates, None when unknown)."""
-    return {
-        "as_of": as_of.isoformat() if as_of else None,
-        "reviewed": reviewed.isoformat() if reviewed else None,
-        "review_by": review_by.isoformat() if review_by else None,
-    }
+@functools.lru_cache(maxsize=1024)
+def dates_json(as_of, reviewed, review_by) -> Mapping[str, str | None]:
+    """An answer's dates as the API gives them (ISO dates, None when unknown), read-only:
+    merge it into a payload. Kept per set of dates: a few dozen sets serve every hit."""
+    return MappingProxyType(
+        {
+            "as_of": as_of.isoformat() if as_of else None,
+            "reviewed": reviewed.isoformat() if reviewed else None,
+            "review_by": review_by.isoformat() if review_by else None,
+        }
+    )
 
 
 @dataclass(slots=True)

@@ -84,6 +84,7 @@ class Postings:
         self.by_id = np.array(sorted(range(self.count), key=doc_ids.__getitem__), dtype=np.int64)
         self.id_order = np.empty(self.count, dtype=np.int64)
         self.id_order[self.by_id] = np.arange(self.count)
+        self.id_rank: list[int] = self.id_order.tolist()  # the same, for plain Python
         self._impacts: dict[tuple, tuple] = {}
         self._contributions: OrderedDict[tuple, _Contribution] = OrderedDict()
         self._lock = threading.Lock()
@@ -130,7 +131,7 @@ class Postings:
         if volume > SPARSE_VOLUME:
             return None
         found = _contribution(rows, needed, weights.tiebreak)
-        if found.points:
+        if found.matches:
             with self._lock:
                 self._contributions[key] = found
                 if len(self._contributions) > CONTRIBUTIONS_KEPT:
@@ -264,9 +265,10 @@ class _Row:
 class _Contribution:
     """What one word of a question gives the articles it matches (the loop scorer's unit)."""
 
-    points: dict[int, float]  # document → word(w, d), in the module's formula
+    # (document, word(w, d) in the module's formula, the share of the word it explains: 1, or
+    # SUB_WORD_SHARE when only a sub-word matched)
+    matches: list[tuple[int, float, float]]
     in_title: frozenset[int]  # documents with the word in a title field
-    whole: frozenset[int]  # documents with the word itself or a synonym, not a sub-word alone
 
 
 def _word_rows(
@@ -318,7 +320,7 @@ def score(postings: Postings, words: list[Word], weights: Weights) -> Ranked:
         if found is None:
             return _score_arrays(postings, words, weights)
         contributions.append(found)
-        matched += len(found.points)
+        matched += len(found.matches)
     if matched > SPARSE_VOLUME:
         return _score_arrays(postings, words, weights)
     return _score_words(postings, words, weights, contributions)
@@ -368,7 +370,10 @@ def _contribution(rows: list[_Row], needed: dict[int, float], tiebreak: float) -
                 else:
                     rest[doc] = rest.get(doc, 0.0) + value
         points = {doc: value + tiebreak * rest.get(doc, 0.0) for doc, value in best.items()}
-    return _Contribution(points, frozenset(in_title), frozenset(whole))
+    matches = [
+        (doc, value, 1.0 if doc in whole else SUB_WORD_SHARE) for doc, value in points.items()
+    ]
+    return _Contribution(matches, frozenset(in_title))
 
 
 def _information(words: list[Word]) -> float:
@@ -387,45 +392,47 @@ def _score_words(
     contributions: list[_Contribution],
 ) -> Ranked:
     """`score` from each word's `_Contribution`: dictionaries over the documents matched."""
-    totals: dict[int, float] = {}
-    covered: dict[int, int] = {}
-    covered_in_title: dict[int, int] = {}
-    explained: dict[int, float] = {}
+    # document → [Σ word(w, d), words matched, information explained], each added in the order
+    # of the words, as the formula (and the arrays) add them.
+    found: dict[int, list] = {}
+    titled: dict[int, int] = {}  # document → words found in one of its title fields
     for word, contribution in zip(words, contributions, strict=True):
-        if word.counts:
-            weight, whole = word.weight, contribution.whole
-            for doc, points in contribution.points.items():
-                totals[doc] = totals.get(doc, 0.0) + points
-                covered[doc] = covered.get(doc, 0) + 1
-                share = 1.0 if doc in whole else SUB_WORD_SHARE
-                explained[doc] = explained.get(doc, 0.0) + weight * share
+        counts = word.counts
+        weight = word.weight if counts else 0.0
+        for doc, points, share in contribution.matches:
+            entry = found.get(doc)
+            if entry is None:
+                found[doc] = [points, 1, weight * share] if counts else [points, 0, 0.0]
+            elif counts:
+                entry[0] += points
+                entry[1] += 1
+                entry[2] += weight * share
+            else:
+                entry[0] += points
+        if counts:
             for doc in contribution.in_title:
-                covered_in_title[doc] = covered_in_title.get(doc, 0) + 1
-        else:
-            for doc, points in contribution.points.items():
-                totals[doc] = totals.get(doc, 0.0) + points
-    if not totals:
+                titled[doc] = titled.get(doc, 0) + 1
+    if not found:
         empty = np.zeros(0, dtype=np.int64)
         return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
 
     counting = max(sum(1 for word in words if word.counts), 1)
     information = _information(words)
-    id_order = postings.id_order
+    id_rank = postings.id_rank
     ranked = []
-    for doc, total in totals.items():
-        coverage = covered.get(doc, 0) / counting
-        title_coverage = covered_in_title.get(doc, 0) / counting
+    for doc, (total, covered, explained) in found.items():
+        coverage = covered / counting
+        title_coverage = titled.get(doc, 0) / counting
         final = total * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
-        ranked.append((-final, id_order[doc], doc, coverage, title_coverage))
+        ranked.append((-final, id_rank[doc], doc, coverage, title_coverage, explained))
     ranked.sort()
-    docs = [item[2] for item in ranked]
     return Ranked(
         postings,
-        np.array(docs, dtype=np.int64),
+        np.array([item[2] for item in ranked], dtype=np.int64),
         np.array([-item[0] for item in ranked]),
         np.array([item[3] for item in ranked]),
         np.array([item[4] for item in ranked]),
-        np.array([explained.get(doc, 0.0) / information for doc in docs]),
+        np.array([item[5] / information for item in ranked]),
     )
 
 
