@@ -55,15 +55,19 @@ class Homophones:
         """The runs of kanji words in `text` that the articles lack, each with the articles'
         words that read the same; the longest run first at each place, runs never overlap."""
         pieces = morphemes(text)
+        # Only kanji nouns (and the prefixes and suffixes joined to them) make a run.
+        kanji = [piece.noun_like and has_kanji(piece.form) for piece in pieces]
         found: list[Correction] = []
         i = 0
         while i < len(pieces):
             correction = None
-            for length in range(min(MAX_RUN, len(pieces) - i), 0, -1):
-                correction = self._read(pieces[i : i + length])
-                if correction:
-                    i += length
-                    break
+            if kanji[i]:
+                for length in range(min(MAX_RUN, len(pieces) - i), 0, -1):
+                    if all(kanji[i : i + length]):
+                        correction = self._read(pieces[i : i + length])
+                    if correction:
+                        i += length
+                        break
             if correction:
                 found.append(correction)
             else:
@@ -71,8 +75,8 @@ class Homophones:
         return found
 
     def _read(self, run: list[Morpheme]) -> Correction | None:
-        if not all(piece.noun_like and has_kanji(piece.form) for piece in run):
-            return None
+        """The correction for a run of kanji nouns, if the articles lack it and have a word
+        that reads the same."""
         typed = "".join(piece.form for piece in run)
         sound = "".join(piece.reading for piece in run)
         if typed in self._vocabulary or len(sound) < MIN_READING:

@@ -79,5 +79,8 @@ def hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
+_KANJI = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
 def has_kanji(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" for c in text)
+    return _KANJI.search(text) is not None

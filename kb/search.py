@@ -8,8 +8,6 @@ the question and puts them together.
 
 from __future__ import annotations
 
-import functools
-
 from kb import scoring
 from kb.analysis import (
     OTHER,
@@ -143,10 +141,14 @@ class SearchEngine:
         grams = list(dict.fromkeys(character_bigrams(cleaned)))
         by_words = ranked
 
-        @functools.cache
+        computed: list[scoring.Ranked | None] = []
+
         def ranked_by_grams() -> scoring.Ranked | None:
-            # The bigram ranking, computed at most once, and only when needed.
-            return self._ranker.rank_grams(grams) if grams else None
+            # The bigram ranking, computed at most once, and only when needed (a plain list,
+            # not functools.cache: wrapping a function anew for every question costs more).
+            if not computed:
+                computed.append(self._ranker.rank_grams(grams) if grams else None)
+            return computed[0]
 
         # Bigrams are for a word the analysis could not place (a mistyped kanji): when the
         # first article explains every word, the words have spoken.
@@ -175,7 +177,9 @@ class SearchEngine:
                 and ranked.docs[0] == bigram_ranking.docs[0] == by_words.docs[0]
             )  # fmt: skip
 
-        leaders = ranked.top(2)
+        # The hits and the two leaders the confidence compares, made into objects once.
+        shown = ranked.top(max(limit, 2))
+        leaders = shown[:2]
         asked = self._asked_as_written(asked_words, leaders)
         # Within a category, the category is what the question is about (the chat's follow-ups
         # within their topic, the search page's filter).
@@ -183,7 +187,8 @@ class SearchEngine:
             word_kind(term.text) != OTHER for term in terms if not term.synonym
         )
         term_texts = list(dict.fromkeys(term.text for term in terms))
-        hits = [self._hit(item, set(term_texts), highlight) for item in ranked.top(limit)]
+        query_terms = set(term_texts)
+        hits = [self._hit(item, query_terms, highlight) for item in shown[: max(limit, 0)]]
         response = SearchResponse(
             query,
             term_texts,

@@ -26,7 +26,7 @@ import re
 import unicodedata
 
 REPLACEMENT = "\ufffd"
-_DASHES = frozenset("-－−‐‑–—―")  # not ｰ: it is the half-width ー already
+_ANY_DASH = re.compile("[-－−‐‑–—―]")  # not ｰ: it is the half-width ー already
 _SPACING_MARKS = {"\u309b": "\u3099", "\u309c": "\u309a"}  # spacing → combining
 _KANA_MARKS = re.compile("(?<=[ぁ-ゖァ-ヺｦ-ﾝ])[\u309b\u309c]")
 _KATAKANA_DASH = re.compile("(?<=[ァ-ヺｦ-ﾝﾞﾟ])[-－−‐‑–—―](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])")
@@ -37,7 +37,7 @@ _REPLACED = frozenset({"Cs", "Co", "Cn"})
 def katakana_dashes(text: str) -> str:
     """Dash-like characters after katakana written as ー (マイナンバ－カード → マイナンバーカード);
     one character for one, so offsets into `text` still hold."""
-    if any(char in _DASHES for char in text):
+    if _ANY_DASH.search(text):
         return _KATAKANA_DASH.sub("ー", text)
     return text
 
