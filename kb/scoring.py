@@ -14,7 +14,9 @@ Scoring, for the words w of a question and an article d:
 An alternative is either the word with its sub-words (they add up: together they carry its
 meaning) or one synonym of it (synonyms compete: only the best counts).
 The bracket, a term's saturated frequency in one field of one article, does not depend on the
-question: it is computed once per index generation (Postings.impacts).
+question: it is computed once per index generation (Postings.impacts). Nor does word(w, d): for
+a word with few postings it is kept too (Postings.contribution), so a question of words asked
+before costs one pass over the articles each matches.
 """
 
 from __future__ import annotations
