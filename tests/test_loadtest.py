@@ -1,0 +1,53 @@
+"""scripts/loadtest's own logic (the load itself needs wrk and minutes: run it by hand)."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def loadtest():
+    path = ROOT / "scripts" / "loadtest"
+    loader = importlib.machinery.SourceFileLoader("loadtest_script", str(path))
+    spec = importlib.util.spec_from_loader("loadtest_script", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_questions_are_the_first_column_once_each_in_order(loadtest, tmp_path):
+    first = tmp_path / "a.tsv"
+    first.write_text(
+        "query\texpected\tstyle\n補助金いつまで\tsubsidy\tclean\n# a comment\n\n医療券 紙\tpaper\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "b.tsv"
+    second.write_text("医療券 紙\tpaper\nquery\tnot a header here\n", encoding="utf-8")
+    assert loadtest.read_questions([first, second]) == ["補助金いつまで", "医療券 紙", "query"]
+
+
+def test_a_file_without_questions_stops_with_a_japanese_message(loadtest, tmp_path):
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("query\texpected\n# nothing yet\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="質問がありません"):
+        loadtest.read_questions([empty])
+    with pytest.raises(SystemExit, match="読めません"):
+        loadtest.read_questions([tmp_path / "missing.tsv"])
+
+
+def test_the_evaluation_sets_give_the_search_scenarios_hundreds_of_questions(loadtest):
+    questions = loadtest.read_questions(sorted((ROOT / "scripts" / "eval").glob("*.tsv")))
+    assert len(questions) > 500
+    scenarios = loadtest.build_scenarios("http://127.0.0.1:1", ["about"], False, questions)
+    searched = {request["path"] for request in scenarios["api_search"]}
+    assert len(searched) == len(questions)
+    assert all(path.startswith("/api/search?q=") for path in searched)
+    # Without --questions, the 28 built in.
+    default = loadtest.build_scenarios("http://127.0.0.1:1", ["about"], False)
+    assert len(default["api_search"]) == len(loadtest.QUERIES)
