@@ -404,12 +404,14 @@ def test_a_word_kept_from_an_earlier_question_scores_as_a_fresh_one():
 
 
 def test_the_words_kept_are_bounded_the_least_recent_forgotten_first(monkeypatch):
+    # Each of these words matches one article: a bound of three pairs keeps three words.
     monkeypatch.setattr(scoring, "CONTRIBUTIONS_KEPT", 3)
-    postings = postings_of(article("a", body="zebra apple wug dax blick"))
+    postings = postings_of(article("a", body="zebra apple wug dax blick"), article("b"))
     for text in ("zebra", "apple", "wug", "zebra", "dax", "blick"):
         scoring.score(postings, [word(text)], WEIGHTS)
     kept = {key[0][0][0][1] for key in postings._contributions}
     assert kept == {"zebra", "dax", "blick"}  # apple and wug were the least recently asked
+    assert postings._kept == 3
 
 
 def test_a_word_with_many_postings_sends_the_question_to_the_arrays(monkeypatch):
