@@ -493,8 +493,9 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
     in_title = _matrix(title, len(words), count)
     as_whole = _matrix(whole, len(words), count)
 
-    if alternatives == len(words):
-        # One alternative a word (bigrams, and most questions): its value is the word's.
+    if all(len(word.alternatives) == 1 for word in words):
+        # One alternative a word (bigrams, and most questions): its value is the word's. (Not
+        # merely as many alternatives as words: a word without any beside one with two.)
         has = present
         points = np.where(present, values, 0.0)
     else:

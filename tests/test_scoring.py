@@ -7,10 +7,13 @@ is known and each test changes one thing between two articles.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb import scoring
 from kb.articles import Article
@@ -316,9 +319,9 @@ def test_both_scorers_equal_the_plain_loop_on_every_labelled_question(engine, sc
             scoring.Word([[("grams", gram, 1.0)]])
             for gram in dict.fromkeys(character_bigrams(cleaned))
         ]
-        for given, weights in ((words, WEIGHTS), (grams, GRAM_WEIGHTS)):
-            assert list(scoring.score(postings, given, weights)) == reference_score(
-                postings, given, weights
+        for question, weights in ((words, WEIGHTS), (grams, GRAM_WEIGHTS)):
+            assert list(scoring.score(postings, question, weights)) == reference_score(
+                postings, question, weights
             ), question
 
 
@@ -435,3 +438,54 @@ def test_a_word_matched_only_by_a_sub_word_is_half_explained():
     found = {item.doc_id: item for item in scoring.score(postings, [compound], WEIGHTS)}
     assert found["whole"].explained == 1.0 and found["whole"].coverage == 1.0
     assert found["part"].explained == scoring.SUB_WORD_SHARE and found["part"].coverage == 1.0
+
+
+# --- any question, either scorer, the plain loop's result ---------------------------------
+
+VOCABULARY = ("zebra", "apple", "dax", "blick", "fep", "toma", "kiki")
+
+
+@pytest.fixture(scope="module")
+def corpus() -> scoring.Postings:
+    """Twelve articles of the nonsense words in every field, some repeated, some absent."""
+    rng = random.Random(20261205)
+    articles = []
+    for number in range(12):
+        texts = {
+            name: " ".join(rng.choices(VOCABULARY, k=rng.randint(1, 6)))
+            for name in TEXT_FIELDS
+            if rng.random() < 0.8
+        }
+        articles.append(article(f"d{number:02}", **texts))
+    return postings_of(*articles)
+
+
+_ENTRY = st.tuples(
+    st.sampled_from(TEXT_FIELDS),
+    st.sampled_from((*VOCABULARY, "nowhere")),
+    st.sampled_from((0.5, 1.0, 2.5, 4.0)),
+)
+_WORD = st.builds(
+    scoring.Word,
+    alternatives=st.lists(st.lists(_ENTRY, min_size=1, max_size=4), max_size=3),
+    min_share=st.sampled_from((0.0, 0.0, 0.5, 0.75)),
+    counts=st.booleans(),
+    weight=st.floats(min_value=0.1, max_value=3.0),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(_WORD, min_size=1, max_size=4))
+def test_any_question_scores_as_the_plain_loop_in_both_scorers(corpus, words):
+    # Sub-words and synonyms, shares, words that do not count, terms no article has, a term
+    # twice in one alternative: whatever a question is made of, and whichever words earlier
+    # examples left kept, both scorers give the reference's ranking and numbers.
+    expected = reference_score(corpus, words, WEIGHTS)
+    saved = scoring.SPARSE_VOLUME
+    try:
+        # Word by word, as arrays, and a bound that sends some questions each way.
+        for volume in (saved, -1, 12):
+            scoring.SPARSE_VOLUME = volume
+            assert list(scoring.score(corpus, words, WEIGHTS)) == expected, volume
+    finally:
+        scoring.SPARSE_VOLUME = saved
