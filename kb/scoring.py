@@ -89,12 +89,11 @@ class Postings:
         self.id_rank: list[int] = self.id_order.tolist()  # the same, for plain Python
         self._impacts: dict[tuple, tuple] = {}
         self._contributions: OrderedDict[tuple, _Contribution] = OrderedDict()
-        self._kept = 0  # (document, word) pairs in self._contributions
+        self._kept = 0  # the size of what self._contributions holds (`_Contribution.size`)
         self._lock = threading.Lock()
 
     def impacts(self, name: str, text: str, k1: float, b: float):
-        """(document numbers, idf, tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen)), the same
-        document numbers and saturated frequencies paired as a Python list) of one
+        """(document numbers, idf, tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))) of one
         (field, term), the arrays in NumPy; None when no article has it. Computed once per
         index generation and (k1, b), for the terms the index holds only: what people type is
         unbounded, and a term no article has must not take memory for the life of the worker."""
@@ -108,15 +107,13 @@ class Postings:
             tf = np.fromiter((tf for _, tf in pairs), dtype=np.float64, count=len(pairs))
             average = self.average[name] or 1.0
             norm = k1 * (1 - b + b * self._length_arrays[name][docs] / average)
-            saturated = tf * (k1 + 1) / (tf + norm)
-            pairs = list(zip(docs.tolist(), saturated.tolist(), strict=True))
-            row = self._impacts[key] = (docs, self.idf(name, text), saturated, pairs)
+            row = self._impacts[key] = (docs, self.idf(name, text), tf * (k1 + 1) / (tf + norm))
         return row
 
     def contribution(self, word: Word, weights: Weights) -> _Contribution | None:
         """What `word` gives each article (`_Contribution`), or None when its postings are
         too many to score in a loop (SPARSE_VOLUME). Kept for the index generation, for the
-        words last asked that some article has, up to CONTRIBUTIONS_KEPT pairs."""
+        words last asked that some article has, up to CONTRIBUTIONS_KEPT in size."""
         key = (
             tuple(map(tuple, word.alternatives)),
             word.min_share,
@@ -135,13 +132,14 @@ class Postings:
             return None
         found = _contribution(rows, needed, weights.tiebreak)
         if found.matches:
+            found.size = len(found.matches) + len(found.in_title) + sum(map(len, word.alternatives))
             with self._lock:
                 if key not in self._contributions:
                     self._contributions[key] = found
-                    self._kept += len(found.matches)
+                    self._kept += found.size
                 while self._kept > CONTRIBUTIONS_KEPT and len(self._contributions) > 1:
                     _, forgotten = self._contributions.popitem(last=False)
-                    self._kept -= len(forgotten.matches)
+                    self._kept -= forgotten.size
         return found
 
     def idf(self, name: str, text: str) -> float:
@@ -249,10 +247,12 @@ class Ranked:
 SPARSE_VOLUME = 300
 # Words whose contribution is kept per index generation, the least recently asked forgotten
 # first: the words people type repeat (補助金, 医療券, 表示), and a kept word is scored by
-# reading it, not its postings. Bounded by the (document, word) pairs kept, as what people
-# type is unbounded: 200,000 pairs take some 55 MB at most (271 bytes a pair, the impacts
-# they were made from included). The 762 questions of the evaluation sets keep 1,896 words in
-# 12,570 pairs at 38 articles.
+# reading it, not its postings. Bounded, as what people type is unbounded, by the size of
+# what is kept: each word's (document, word) pairs, its documents with a title match and the
+# (field, term, boost) entries of its key (a kana word's key holds every bigram typed).
+# Measured, a unit takes 159 bytes (long kana questions of random bigrams, built to match one
+# article) to 180 (the 762 questions of the evaluation sets, which keep 1,896 words): some
+# 36 MB at this bound.
 CONTRIBUTIONS_KEPT = 200_000
 
 
@@ -267,7 +267,6 @@ class _Row:
     factor: float  # weight_f · idf
     docs: np.ndarray
     saturated: np.ndarray
-    pairs: list[tuple[int, float]]  # (document, saturated frequency), as `docs`, `saturated`
 
 
 @dataclass(slots=True)
@@ -278,6 +277,7 @@ class _Contribution:
     # SUB_WORD_SHARE when only a sub-word matched)
     matches: list[tuple[int, float, float]]
     in_title: frozenset[int]  # documents with the word in a title field
+    size: int = 0  # what it counts towards CONTRIBUTIONS_KEPT
 
 
 def _word_rows(
@@ -297,7 +297,7 @@ def _word_rows(
             row = postings.impacts(name, text, weights.k1, weights.b)
             if row is None:
                 continue
-            docs, idf, saturated, pairs = row
+            docs, idf, saturated = row
             rows.append(
                 _Row(
                     number,
@@ -307,10 +307,9 @@ def _word_rows(
                     boost * idf,
                     docs,
                     saturated,
-                    pairs,
                 )
             )
-            volume += len(pairs)
+            volume += len(docs)
     return rows, needed, volume
 
 
@@ -344,16 +343,17 @@ def _contribution(rows: list[_Row], needed: dict[int, float], tiebreak: float) -
     for row in rows:
         cells = values.setdefault(row.alternative, {})
         factor = row.factor
-        for doc, saturated in row.pairs:
+        docs = row.docs.tolist()
+        for doc, saturated in zip(docs, row.saturated.tolist(), strict=True):
             cells[doc] = cells.get(doc, 0.0) + factor * saturated
         if row.alternative in needed:
             terms = held.setdefault(row.alternative, {})
-            for doc, _ in row.pairs:
+            for doc in docs:
                 terms.setdefault(doc, set()).add(row.text)
         if row.in_title:
-            in_title.update(doc for doc, _ in row.pairs)
+            in_title.update(docs)
         if row.whole:
-            whole.update(doc for doc, _ in row.pairs)
+            whole.update(docs)
     for alternative, share in needed.items():
         terms = held.get(alternative, {})
         if alternative in values:
@@ -468,7 +468,7 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
         empty = np.zeros(0, dtype=np.int64)
         return Ranked(postings, empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
 
-    lengths = np.fromiter((len(row.pairs) for row in rows), dtype=np.int64, count=len(rows))
+    lengths = np.fromiter((len(row.docs) for row in rows), dtype=np.int64, count=len(rows))
     docs = np.concatenate([row.docs for row in rows])
     # weight_f · idf, then the bracket: the order of the formula, so the floating point is the
     # loop's.
@@ -512,8 +512,9 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
                 points[word_number] = best + weights.tiebreak * rest
                 has[word_number] = matched
             first = last
-    # Added up in the order of the words, as the formula (and the loop) does.
-    totals = points.sum(axis=0)
+    # Added up in the order of the words, as the formula (and the loop) does: an accumulation,
+    # not a sum, which NumPy may add pairwise (in another order) when the rows are contiguous.
+    totals = np.add.accumulate(points, axis=0)[-1]
 
     counting = [number for number, word in enumerate(words) if word.counts]
     covered = has[counting].sum(axis=0, dtype=np.float64)
@@ -526,7 +527,11 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
     # the word, and may even say the opposite.
     matched = np.where(as_whole[counting], 1.0, SUB_WORD_SHARE) * has[counting]
     # Summed down the words in their order (not a BLAS product), as the loop adds them.
-    explained = (information[:, None] * matched).sum(axis=0) / _information(words)
+    if counting:
+        explained = np.add.accumulate(information[:, None] * matched, axis=0)[-1]
+        explained = explained / _information(words)
+    else:
+        explained = np.zeros(count)
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
     return Ranked.ordered(
         postings, has.any(axis=0), final, final, coverage, title_coverage, explained

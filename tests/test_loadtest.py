@@ -32,6 +32,12 @@ def test_questions_are_the_first_column_once_each_in_order(loadtest, tmp_path):
     assert loadtest.read_questions([first, second]) == ["補助金いつまで", "医療券 紙", "query"]
 
 
+def test_a_file_saved_with_a_bom_has_its_header_skipped_too(loadtest, tmp_path):
+    exported = tmp_path / "exported.tsv"
+    exported.write_text("query\tcount\n補助金いつまで\t12\n", encoding="utf-8-sig")
+    assert loadtest.read_questions([exported]) == ["補助金いつまで"]
+
+
 def test_a_file_without_questions_stops_with_a_japanese_message(loadtest, tmp_path):
     empty = tmp_path / "empty.tsv"
     empty.write_text("query\texpected\n# nothing yet\n", encoding="utf-8")
@@ -39,6 +45,10 @@ def test_a_file_without_questions_stops_with_a_japanese_message(loadtest, tmp_pa
         loadtest.read_questions([empty])
     with pytest.raises(SystemExit, match="読めません"):
         loadtest.read_questions([tmp_path / "missing.tsv"])
+    shift_jis = tmp_path / "sjis.tsv"
+    shift_jis.write_bytes("補助金いつまで\tsubsidy\n".encode("shift_jis"))
+    with pytest.raises(SystemExit, match="UTF-8 ではありません"):
+        loadtest.read_questions([shift_jis])
 
 
 def test_the_evaluation_sets_give_the_search_scenarios_hundreds_of_questions(loadtest):

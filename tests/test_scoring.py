@@ -286,9 +286,8 @@ def reference_score(postings, words, weights) -> list[scoring.Scored]:
     results = []
     for doc, total in totals.items():
         coverage = covered[doc] / count
-        bonus = (
-            1 + weights.coverage * coverage + weights.title_coverage * covered_in_title[doc] / count
-        )
+        title_coverage = covered_in_title[doc] / count
+        bonus = 1 + weights.coverage * coverage + weights.title_coverage * title_coverage
         results.append(
             scoring.Scored(
                 postings.doc_ids[doc],
@@ -407,14 +406,25 @@ def test_a_word_kept_from_an_earlier_question_scores_as_a_fresh_one():
 
 
 def test_the_words_kept_are_bounded_the_least_recent_forgotten_first(monkeypatch):
-    # Each of these words matches one article: a bound of three pairs keeps three words.
-    monkeypatch.setattr(scoring, "CONTRIBUTIONS_KEPT", 3)
+    # Each of these words matches one article in one field, and its key has an entry per
+    # field: all of it counts, and a bound of three such words keeps three.
+    one = 1 + len(FIELD_WEIGHTS)
+    monkeypatch.setattr(scoring, "CONTRIBUTIONS_KEPT", 3 * one)
     postings = postings_of(article("a", body="zebra apple wug dax blick"), article("b"))
     for text in ("zebra", "apple", "wug", "zebra", "dax", "blick"):
         scoring.score(postings, [word(text)], WEIGHTS)
     kept = {key[0][0][0][1] for key in postings._contributions}
     assert kept == {"zebra", "dax", "blick"}  # apple and wug were the least recently asked
-    assert postings._kept == 3
+    assert postings._kept == 3 * one
+
+
+def test_a_word_with_a_long_key_counts_its_key_towards_the_bound(monkeypatch):
+    # A kana word's key holds every bigram typed, most of them in no article: what is kept
+    # is bounded in memory only if the key counts, not just the articles it matched.
+    postings = postings_of(article("a", body="zebra"), article("b"))
+    typed = [("body", "zebra", 1.0)] + [("body", f"nowhere{n}", 1.0) for n in range(200)]
+    scoring.score(postings, [scoring.Word([typed], min_share=0.001)], WEIGHTS)
+    assert postings._kept >= 201
 
 
 def test_a_word_with_many_postings_sends_the_question_to_the_arrays(monkeypatch):
@@ -474,18 +484,48 @@ _WORD = st.builds(
 )
 
 
+_WEIGHTS = st.builds(
+    scoring.Weights,
+    fields=st.just(dict(FIELD_WEIGHTS)),
+    title_fields=st.sampled_from((frozenset({"title", "queries"}), frozenset({"body"}))),
+    k1=st.sampled_from((1.2, 0.9)),
+    b=st.sampled_from((0.6, 0.0, 1.0)),
+    tiebreak=st.sampled_from((0.2, 0.0, 0.5)),
+    coverage=st.sampled_from((1.5, 0.0)),
+    title_coverage=st.sampled_from((1.0, 0.7, 0.3)),
+)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(words=st.lists(_WORD, min_size=1, max_size=4))
-def test_any_question_scores_as_the_plain_loop_in_both_scorers(corpus, words):
+@given(words=st.lists(_WORD, min_size=1, max_size=9), weights=_WEIGHTS)
+def test_any_question_scores_as_the_plain_loop_in_both_scorers(corpus, words, weights):
     # Sub-words and synonyms, shares, words that do not count, terms no article has, a term
     # twice in one alternative: whatever a question is made of, and whichever words earlier
     # examples left kept, both scorers give the reference's ranking and numbers.
-    expected = reference_score(corpus, words, WEIGHTS)
+    expected = reference_score(corpus, words, weights)
     saved = scoring.SPARSE_VOLUME
     try:
-        # Word by word, as arrays, and a bound that sends some questions each way.
+        # Word by word (with the words earlier examples left kept), as arrays, and a bound
+        # that sends some questions each way (nothing kept, or kept words would skip it).
         for volume in (saved, -1, 12):
             scoring.SPARSE_VOLUME = volume
-            assert list(scoring.score(corpus, words, WEIGHTS)) == expected, volume
+            if volume == 12:
+                corpus._contributions.clear()
+                corpus._kept = 0
+            assert list(scoring.score(corpus, words, weights)) == expected, volume
     finally:
         scoring.SPARSE_VOLUME = saved
+        corpus._contributions.clear()
+        corpus._kept = 0
+
+
+def test_one_article_scores_as_the_plain_loop_however_many_words(scorer):
+    # A (words × 1) array is contiguous along the words: a NumPy sum there may add pairwise,
+    # in another order than the formula; the scorers add in the words' order.
+    postings = postings_of(article("only", body="zebra apple dax blick fep toma kiki"))
+    words = [word(text) for text in (*VOCABULARY, "zebra", "apple", "dax")]
+    for number, each in enumerate(words):
+        each.weight = 0.1 + number / 7
+    assert list(scoring.score(postings, words, WEIGHTS)) == reference_score(
+        postings, words, WEIGHTS
+    )
