@@ -61,3 +61,27 @@ def test_the_evaluation_sets_give_the_search_scenarios_hundreds_of_questions(loa
     # Without --questions, the 28 built in.
     default = loadtest.build_scenarios("http://127.0.0.1:1", ["about"], False)
     assert len(default["api_search"]) == len(loadtest.QUERIES)
+
+
+def test_each_scenario_reports_the_cpu_a_request_cost_the_server_and_wrk(loadtest):
+    run = {key: 0 for key in loadtest.COUNTED} | {"p50_us": 1, "p95_us": 2, "p99_us": 3}
+    rounds = [
+        {"api_search": run | {"requests": 1000, "duration_us": 10**6, "server_cpu_s": 0.8,
+                              "wrk_cpu_s": 0.05, "max_us": 9}},
+        {"api_search": run | {"requests": 1000, "duration_us": 10**6, "server_cpu_s": 1.0,
+                              "wrk_cpu_s": 0.07, "max_us": 9}},
+    ]  # fmt: skip
+    combined = loadtest.combine(rounds)["api_search"]
+    assert loadtest.per_request(combined, "server_cpu_s") == "0.900"
+    assert loadtest.per_request(combined, "wrk_cpu_s") == "0.060"
+    # Where /proc could not be read, the column says so rather than guessing.
+    rounds[1]["api_search"]["server_cpu_s"] = None
+    assert loadtest.per_request(loadtest.combine(rounds)["api_search"], "server_cpu_s") == "—"
+
+
+def test_the_server_cpu_is_read_from_proc_and_unknown_for_a_process_that_is_not_there(loadtest):
+    import os
+
+    busy = sum(range(10**6))  # this process has spent some CPU by now
+    assert busy and loadtest.server_cpu_seconds(os.getpid()) > 0
+    assert loadtest.server_cpu_seconds(2**22 + 12345) is None  # no such process
