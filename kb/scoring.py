@@ -512,9 +512,8 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
                 points[word_number] = best + weights.tiebreak * rest
                 has[word_number] = matched
             first = last
-    # Added up in the order of the words, as the formula (and the loop) does: an accumulation,
-    # not a sum, which NumPy may add pairwise (in another order) when the rows are contiguous.
-    totals = np.add.accumulate(points, axis=0)[-1]
+    # Added up in the order of the words, as the formula (and the loop) does.
+    totals = _down(points)
 
     counting = [number for number, word in enumerate(words) if word.counts]
     covered = has[counting].sum(axis=0, dtype=np.float64)
@@ -528,14 +527,24 @@ def _score_arrays(postings: Postings, words: list[Word], weights: Weights) -> Ra
     matched = np.where(as_whole[counting], 1.0, SUB_WORD_SHARE) * has[counting]
     # Summed down the words in their order (not a BLAS product), as the loop adds them.
     if counting:
-        explained = np.add.accumulate(information[:, None] * matched, axis=0)[-1]
-        explained = explained / _information(words)
+        explained = _down(information[:, None] * matched) / _information(words)
     else:
         explained = np.zeros(count)
     final = totals * (1 + weights.coverage * coverage + weights.title_coverage * title_coverage)
     return Ranked.ordered(
         postings, has.any(axis=0), final, final, coverage, title_coverage, explained
     )
+
+
+def _down(matrix: np.ndarray) -> np.ndarray:
+    """The rows of a (words × documents) matrix added in order, first to last, as the formula
+    adds its words. NumPy's sum does so down the rows of a wider matrix; over a single
+    document the column is contiguous and it may add pairwise, in another order, so there the
+    running sum is taken instead (a tenth of a millisecond slower at 3,800 articles if used
+    always)."""
+    if matrix.shape[1] > 1:
+        return matrix.sum(axis=0)
+    return np.add.accumulate(matrix, axis=0)[-1]
 
 
 def _matrix(parts: list[tuple[np.ndarray, int]], height: int, count: int):

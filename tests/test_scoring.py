@@ -519,10 +519,14 @@ def test_any_question_scores_as_the_plain_loop_in_both_scorers(corpus, words, we
         corpus._kept = 0
 
 
-def test_one_article_scores_as_the_plain_loop_however_many_words(scorer):
+@pytest.mark.parametrize("articles", [1, 2, 3])
+def test_a_few_articles_score_as_the_plain_loop_however_many_words(scorer, articles):
     # A (words × 1) array is contiguous along the words: a NumPy sum there may add pairwise,
     # in another order than the formula; the scorers add in the words' order.
-    postings = postings_of(article("only", body="zebra apple dax blick fep toma kiki"))
+    texts = ["zebra apple dax blick fep toma kiki", "zebra dax fep kiki kiki", "apple toma"]
+    postings = postings_of(
+        *(article(f"a{n}", body=text) for n, text in enumerate(texts[:articles]))
+    )
     words = [word(text) for text in (*VOCABULARY, "zebra", "apple", "dax")]
     for number, each in enumerate(words):
         each.weight = 0.1 + number / 7
