@@ -209,10 +209,13 @@ class _Reader:
         self.ambiguous_triggers(intents)
         if self.problems:
             return None, self.problems
-        # Greetings and thanks around a vague question do not make it specific.
+        # Greetings and thanks around a vague question do not make it specific; a question word
+        # one of them holds (「どうも」 is どう) still asks (「どうやって申請するの」).
         for intent in intents:
             if intent.kind == "smalltalk":
-                filler = filler.union(*(trigger.terms for trigger in intent.triggers))
+                filler = filler.union(
+                    *(trigger.terms - WEAK_TERMS for trigger in intent.triggers)
+                )
         lookup = tuple(surface_form(text) for text in sections["lookup"])
         rules = Rules(
             tuple(intents), subjects, filler, messages, self.path, lookup, filler | WEAK_TERMS

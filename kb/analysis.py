@@ -45,6 +45,17 @@ STOP_WORDS = {
     "ください", "おる", "致す", "いたす", "申す", "見る",
     "この", "その", "あの", "どの", "どれ", "こんな", "そんな", "あんな", "どんな",
 }  # fmt: skip
+# The formulas a polite message is wrapped in (いつもお世話になっております、お忙しいところ
+# 恐れ入りますが、すみません、ちょっとお伺いしますが、何卒よろしくお願い申し上げます、ご教示
+# いただけますと幸いです) name nothing either. As words of the question they were words no
+# article explains, and a clear question wrapped in them was told it is outside the chat's
+# subject (tests/test_courtesy.py). すむ is すみません's verb, in kana only: 済む keeps its kanji.
+COURTESY_WORDS = {
+    "いつも", "御世話", "世話", "忙しい", "所", "恐れ入る", "申し訳", "申し訳ない", "すむ",
+    "宜しく", "御願い", "願い", "願う", "申し上げる", "何とぞ", "手数", "教示", "幸い", "失礼",
+    "伺う", "尋ねる", "お疲れ様", "一寸", "突然",
+}  # fmt: skip
+STOP_WORDS |= COURTESY_WORDS
 
 
 # English function words say nothing about the subject either (the dictionary turns some of
