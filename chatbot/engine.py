@@ -140,6 +140,10 @@ class Engine:
             reply.text += "\n\n" + self.rules.message("handoff_after_unanswered")
             reply.text += "\n" + status["message"]
             reply.handoff = True
+        if reply.handoff:
+            # Offered once, the person is counted afresh: a 「ありがとう」 after the offer is not a
+            # third turn without an answer, to be apologised to again.
+            new_state.unanswered_streak = 0
         if reply.topic:
             new_state.topic = reply.topic
         if reply.answered:
