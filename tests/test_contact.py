@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from kb import ARTICLES_DIR
 from kb.articles import load_articles
 from kb.categories import CATEGORIES
-from web.contact.service import RECEIPT_ALPHABET, new_receipt_number
+from web.contact.service import RECEIPT_ALPHABET, TRANSCRIPT_ONLY, new_receipt_number
 from web.core import db
 from web.core.models import ChatTurn, Conversation, Inquiry
 
@@ -406,6 +406,37 @@ def test_an_inquiry_from_the_chat_carries_the_masked_transcript(storage_app, fil
     assert lines[0].endswith("利用者: 補助金の申請書類は？")
     assert lines[3].endswith("チャット: 担当者におつなぎします。")
     assert "＊＊＊-＊＊＊＊-＊＊＊＊" in lines[2]
+
+
+def test_from_the_chat_the_message_may_be_left_empty_and_the_transcript_is_the_message(
+    storage_app, filled
+):
+    # The chat says the conversation is passed on and need not be written again.
+    token = make_conversation(storage_app)
+    client = storage_app.test_client()
+    html = open_form(client, f"/contact?chat={token}")
+    assert "空欄のまま送れます" in html
+    assert 'name="message" rows="8" required' not in html
+    assert client.post("/contact", data=filled(html, message="")).status_code == 303
+    (inquiry,) = stored_inquiries(storage_app)
+    assert inquiry.message == TRANSCRIPT_ONLY
+    assert "補助金の申請書類は？" in inquiry.transcript
+
+
+def test_without_the_chat_the_message_is_still_required(client, filled):
+    html = open_form(client)
+    assert 'name="message" rows="8" required' in html
+    response = client.post("/contact", data=filled(html, message="  "))
+    assert response.status_code == 422
+    assert "お問い合わせの内容を入力してください。" in response.get_data(as_text=True)
+
+
+def test_an_unknown_chat_token_does_not_make_the_message_optional(client, filled):
+    html = open_form(client)
+    data = filled(html, message="", chat="does-not-exist")
+    response = client.post("/contact", data=data)
+    assert response.status_code == 422
+    assert "お問い合わせの内容を入力してください。" in response.get_data(as_text=True)
 
 
 def test_after_the_inquiry_is_sent_the_chat_starts_a_new_conversation(app, client, filled):

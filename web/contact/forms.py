@@ -80,14 +80,15 @@ class ContactForm(FlaskForm):
         validate_choice=False,
         validators=[OneOf(INQUIRY_CATEGORIES, "お問い合わせの分類を選択してください。")],
     )
+    # Required unless the chat's conversation is attached (`has_transcript`, set by the
+    # route): the chat tells the person the conversation is passed on and need not be
+    # written again (chatbot/rules.yaml).
     message = TextAreaField(
         "内容",
         filters=[multi_line],
-        validators=[
-            Required("お問い合わせの内容を入力してください。"),
-            max_chars(MESSAGE_MAX_CHARS, "内容"),
-        ],
+        validators=[max_chars(MESSAGE_MAX_CHARS, "内容")],
     )
+    has_transcript = False
     consent = BooleanField(
         "個人情報の取り扱いに同意します",
         validators=[
@@ -102,6 +103,10 @@ class ContactForm(FlaskForm):
     submission_token = HiddenField(filters=[one_line])
     # The chat this inquiry came from (its token); the transcript is read from the database.
     chat = HiddenField(filters=[one_line])
+
+    def validate_message(self, field) -> None:
+        if not self.has_transcript:
+            Required("お問い合わせの内容を入力してください。")(self, field)
 
     def validate_phone(self, field) -> None:
         digits = re.sub(r"\D", "", field.data or "")

@@ -86,6 +86,7 @@ def contact():
         # Another tool posting without the hidden field: this post is its own submission.
         form.submission_token.data = new_submission_token()
     chat = load_chat(form.chat.data)
+    form.has_transcript = chat is not None and bool(chat.lines)
 
     if form.website.data:  # the honeypot: pretend success, store nothing
         log.info("お問い合わせフォーム: ボットと判断した送信を破棄しました")

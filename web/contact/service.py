@@ -37,6 +37,8 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_RANDOM_CHARS = 8  # 30**8 ≈ 6.6e11 per day: not guessable
 # Kinds of personal data that point at a patient rather than at the person writing.
 PATIENT_DATA_KINDS = {"my_number", "insurance_number"}
+# The message of an inquiry sent from the chat with nothing written: its transcript says it all.
+TRANSCRIPT_ONLY = "（内容はチャットでのやりとりのとおりです）"
 
 
 def new_submission_token() -> str:
@@ -132,7 +134,10 @@ def store(form: ContactForm, chat: Chat | None) -> str:
             category=form.category.data,
             # Stored masked like every free text (web.core.text_input), and so repeated in the
             # acknowledgement: a number the person confirmed is nobody's may still be someone's.
-            message=masked_text(form.message.data),
+            # Sent from the chat with nothing added, the conversation is the message: say so,
+            # for the agents' list and the mails, rather than leave the message blank.
+            message=masked_text(form.message.data)
+            or (TRANSCRIPT_ONLY if chat is not None and chat.text else ""),
             transcript=chat.text if chat is not None else "",
             conversation_token=chat.token if chat is not None else None,
         )
