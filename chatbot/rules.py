@@ -213,9 +213,7 @@ class _Reader:
         # one of them holds (「どうも」 is どう) still asks (「どうやって申請するの」).
         for intent in intents:
             if intent.kind == "smalltalk":
-                filler = filler.union(
-                    *(trigger.terms - WEAK_TERMS for trigger in intent.triggers)
-                )
+                filler = filler.union(*(trigger.terms - WEAK_TERMS for trigger in intent.triggers))
         lookup = tuple(surface_form(text) for text in sections["lookup"])
         rules = Rules(
             tuple(intents), subjects, filler, messages, self.path, lookup, filler | WEAK_TERMS
