@@ -56,7 +56,7 @@ test-fast: install-dev
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 # The evaluation sets inside the repository, so that `make eval` works in any clone.
-EVAL_SEARCH_SETS = scripts/eval/search-messy.tsv scripts/eval/search-typo-fresh.tsv scripts/eval/search-extra.tsv scripts/eval/chat-questions.tsv
+EVAL_SEARCH_SETS = scripts/eval/search-messy.tsv scripts/eval/search-typo-fresh.tsv scripts/eval/search-kana-fresh.tsv scripts/eval/search-extra.tsv scripts/eval/chat-questions.tsv
 EVAL_CHAT_SETS = scripts/eval/chat-questions.tsv scripts/eval/chat-fresh.tsv scripts/eval/chat-fresh2.tsv scripts/eval/chat-fresh3.tsv
 
 eval: install
