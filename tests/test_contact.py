@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from kb import ARTICLES_DIR
 from kb.articles import load_articles
 from kb.categories import CATEGORIES
-from web.contact.service import RECEIPT_ALPHABET, TRANSCRIPT_ONLY, new_receipt_number
+from web.contact.service import RECEIPT_ALPHABET, new_receipt_number
 from web.core import db
 from web.core.models import ChatTurn, Conversation, Inquiry
 
@@ -408,10 +408,11 @@ def test_an_inquiry_from_the_chat_carries_the_masked_transcript(storage_app, fil
     assert "＊＊＊-＊＊＊＊-＊＊＊＊" in lines[2]
 
 
-def test_from_the_chat_the_message_may_be_left_empty_and_the_transcript_is_the_message(
+def test_from_the_chat_the_message_may_be_left_empty_and_what_was_asked_is_the_message(
     storage_app, filled
 ):
-    # The chat says the conversation is passed on and need not be written again.
+    # The chat says the conversation is passed on and need not be written again; the agents'
+    # list, search and suggested articles, and the acknowledgement, read what was asked there.
     token = make_conversation(storage_app)
     client = storage_app.test_client()
     html = open_form(client, f"/contact?chat={token}")
@@ -419,8 +420,25 @@ def test_from_the_chat_the_message_may_be_left_empty_and_the_transcript_is_the_m
     assert 'name="message" rows="8" required' not in html
     assert client.post("/contact", data=filled(html, message="")).status_code == 303
     (inquiry,) = stored_inquiries(storage_app)
-    assert inquiry.message == TRANSCRIPT_ONLY
-    assert "補助金の申請書類は？" in inquiry.transcript
+    assert (
+        inquiry.message
+        == "補助金の申請書類は？\n折り返しは ＊＊＊-＊＊＊＊-＊＊＊＊ へ <b>至急</b>"
+    )
+    assert "担当者におつなぎします。" in inquiry.transcript
+
+
+def test_two_chats_sent_with_empty_messages_are_two_inquiries(storage_app, filled):
+    # The same person, the same category and an empty message: only the chat differs.
+    client = storage_app.test_client()
+    receipts = []
+    for token in ("chat-token-first-0123456789", "chat-token-second-0123456789"):
+        make_conversation(storage_app, token=token)
+        html = open_form(client, f"/contact?chat={token}")
+        assert client.post("/contact", data=filled(html, message="")).status_code == 303
+        receipts.append(receipt_on(client))
+    assert receipts[0] != receipts[1]
+    tokens = {inquiry.conversation_token for inquiry in stored_inquiries(storage_app)}
+    assert tokens == {"chat-token-first-0123456789", "chat-token-second-0123456789"}
 
 
 def test_without_the_chat_the_message_is_still_required(client, filled):

@@ -86,7 +86,7 @@ def contact():
         # Another tool posting without the hidden field: this post is its own submission.
         form.submission_token.data = new_submission_token()
     chat = load_chat(form.chat.data)
-    form.has_transcript = chat is not None and bool(chat.lines)
+    form.has_transcript = chat is not None and bool(chat.asked())
 
     if form.website.data:  # the honeypot: pretend success, store nothing
         log.info("お問い合わせフォーム: ボットと判断した送信を破棄しました")
@@ -106,7 +106,7 @@ def contact():
     if patient_data and not request.form.get("personal_data_ok"):
         return _form_page(form, chat, notice=MESSAGES["patient_data"], confirm=True), 422
 
-    digest = content_digest(form)
+    digest = content_digest(form, chat)
     last = session.get("contact_last") or {}
     if last.get("digest") == digest:  # the same text sent again from a fresh copy of the form
         return _show_receipt(last["receipt"])

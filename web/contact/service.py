@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from kb.categories import CATEGORY_BY_ID
 from kb.privacy import find, mask
 from web.contact import mails
-from web.contact.forms import ContactForm
+from web.contact.forms import MESSAGE_MAX_CHARS, ContactForm
 from web.core import clock, db, outbox
 from web.core.models import Conversation, Inquiry
 from web.core.text_input import masked_text
@@ -37,8 +37,7 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_RANDOM_CHARS = 8  # 30**8 ≈ 6.6e11 per day: not guessable
 # Kinds of personal data that point at a patient rather than at the person writing.
 PATIENT_DATA_KINDS = {"my_number", "insurance_number"}
-# The message of an inquiry sent from the chat with nothing written: its transcript says it all.
-TRANSCRIPT_ONLY = "（内容はチャットでのやりとりのとおりです）"
+USER = "あなた"  # the person's turns in the transcript the form shows
 
 
 def new_submission_token() -> str:
@@ -67,6 +66,12 @@ class Chat:
     lines: tuple[tuple[str, str], ...]  # (speaker, masked text) for the form
     text: str  # the transcript stored with the inquiry
 
+    def asked(self) -> str:
+        """What the person wrote in the chat, a line per turn (masked): the message of an
+        inquiry sent from the chat with nothing added, so the agents' list, search and
+        suggested articles, and the acknowledgement mail, read what was asked."""
+        return "\n".join(text for speaker, text in self.lines if speaker == USER)
+
 
 def load_chat(token: str | None) -> Chat | None:
     """The chat conversation with this token, or None (unknown tokens are ignored silently)."""
@@ -85,7 +90,7 @@ def load_chat(token: str | None) -> Chat | None:
     lines, stored = [], []
     for turn in turns:
         text = mask(turn.text or "", current_settings().public_numbers)
-        lines.append(("あなた" if turn.role == "user" else "チャット", text))
+        lines.append((USER if turn.role == "user" else "チャット", text))
         when = clock.format_local(turn.created_at)
         stored.append(f"[{when}] {'利用者' if turn.role == 'user' else 'チャット'}: {text}")
     return Chat(token, conversation_topic(state), tuple(lines), "\n".join(stored))
@@ -112,8 +117,16 @@ def has_patient_data(form: ContactForm) -> bool:
     )
 
 
-def content_digest(form: ContactForm) -> str:
-    parts = [form.name.data, form.email.data, form.category.data, form.message.data]
+def content_digest(form: ContactForm, chat: Chat | None) -> str:
+    """The same person sending the same text about the same chat: one inquiry, whatever the
+    copy of the form (two chats sent with the message left empty are two inquiries)."""
+    parts = [
+        form.name.data,
+        form.email.data,
+        form.category.data,
+        form.message.data,
+        chat.token if chat is not None else "",
+    ]
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()
 
 
@@ -134,10 +147,9 @@ def store(form: ContactForm, chat: Chat | None) -> str:
             category=form.category.data,
             # Stored masked like every free text (web.core.text_input), and so repeated in the
             # acknowledgement: a number the person confirmed is nobody's may still be someone's.
-            # Sent from the chat with nothing added, the conversation is the message: say so,
-            # for the agents' list and the mails, rather than leave the message blank.
+            # Sent from the chat with nothing added, what the person asked there is the message.
             message=masked_text(form.message.data)
-            or (TRANSCRIPT_ONLY if chat is not None and chat.text else ""),
+            or (chat.asked()[:MESSAGE_MAX_CHARS] if chat is not None else ""),
             transcript=chat.text if chat is not None else "",
             conversation_token=chat.token if chat is not None else None,
         )
