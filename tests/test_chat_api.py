@@ -214,6 +214,20 @@ def test_the_chat_page_handoff_links_to_the_contact_form(client, post_form):
     assert 'href="/contact?chat=' in html
 
 
+def test_the_chat_page_foot_links_the_form_with_the_conversation_after_the_offer_is_gone(
+    client, post_form
+):
+    # Offered after two unanswered turns, then thanked: the offer's box goes, the
+    # conversation still goes with the form linked at the foot of the page.
+    assert 'href="/contact"' in client.get("/chat").get_data(as_text=True)  # nothing to attach
+    for message in ("明日の天気は？", "確定申告のやり方は？", "ありがとう"):
+        post_form(client, message=message)
+    html = client.get("/chat").get_data(as_text=True)
+    assert "data-chat-handoff hidden" in html
+    foot = html.rsplit("チャットで解決しないときは", 1)[1]
+    assert 'href="/contact?chat=' in foot
+
+
 def test_the_chat_page_refuses_a_post_without_csrf(index_dir, tmp_path, database_url, make_app):
     app = make_app(index_dir, tmp_path / "nocsrf", database_url, WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/chat", data={"message": "補助金"})

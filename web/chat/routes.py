@@ -146,6 +146,10 @@ def _page(lines, last: dict, token: str | None, error=None, typed="", notice=Non
         lines=lines,
         quick_replies=last.get("quick_replies", []) if lines else _starters(),
         handoff_url=last.get("handoff_url"),
+        # The form linked at the foot of the page takes the conversation along whenever there
+        # is one, not only while the last reply offers it (a 「ありがとう」 after the offer).
+        contact_url=last.get("handoff_url")
+        or (url_for("contact.contact", chat=token) if token and lines else "/contact"),
         call_centre_status=last.get("call_centre", ""),
         token=token,
         error=error,
