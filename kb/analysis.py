@@ -51,9 +51,9 @@ STOP_WORDS = {
 # article explains, and a clear question wrapped in them was told it is outside the chat's
 # subject (tests/test_courtesy.py). すむ is すみません's verb, in kana only: 済む keeps its kanji.
 COURTESY_WORDS = {
-    "いつも", "御世話", "世話", "忙しい", "所", "恐れ入る", "申し訳", "申し訳ない", "すむ",
+    "御世話", "世話", "忙しい", "所", "恐れ入る", "恐縮", "申し訳", "申し訳ない", "御座る", "すむ",
     "宜しく", "御願い", "願い", "願う", "申し上げる", "何とぞ", "手数", "教示", "幸い", "失礼",
-    "伺う", "尋ねる", "お疲れ様", "一寸", "突然",
+    "伺う", "尋ねる", "お疲れ様", "一寸",
 }  # fmt: skip
 STOP_WORDS |= COURTESY_WORDS
 
