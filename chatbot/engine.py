@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from chatbot import policy
 from chatbot.hours import CallCentre
 from chatbot.matching import Message
-from chatbot.parts import question_parts
+from chatbot.parts import question_parts, without_introductions
 from chatbot.reply import KINDS, UNANSWERED, Reply, link
 from chatbot.rules import Intent, Rules
 from chatbot.selection import Match, names_a_subject, select_intent
@@ -109,6 +109,7 @@ class Engine:
         personal = bool(findings)
         stored = mask(message, self.public_numbers) if personal else message
         question = without_personal_data(stored) if personal else stored
+        question = without_introductions(question)
         analyzed = Message.from_text(question)
         status = self.call_centre.status(now)
         new_state = ChatState.from_dict(state.to_dict())

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from kb.analysis import ends_in_a_name
+
 _BOUNDARY = re.compile(
     r"([。？！?!\n]+)"
     r"|[、,]\s*(?:あと|それと|それから|また|ついでに|ところで)[、,]?"
@@ -40,3 +42,27 @@ def question_parts(text: str) -> list[str]:
         part for part, end in parts if _QUESTION_MARK.search(end) or not _STATEMENT_END.search(part)
     ]
     return asking or [text]
+
+
+_SENTENCE = re.compile(r"(?<=[。！？!?\n])")
+# How a person introduces themselves before asking (〇〇薬局の田中と申します).
+_INTRODUCTION_END = re.compile(r"(?:と申します|と申す者です|と言います|といいます|の者です)$")
+
+
+def without_introductions(text: str) -> str:
+    """`text` without the sentences in which the writer introduces themselves (「さくら調剤薬局の
+    田中と申します。」「担当の山田です。」): their words, a name and a facility, are not what is
+    asked, and no article explains them. `text` itself when nothing else is left."""
+    kept = [
+        sentence
+        for sentence in _SENTENCE.split(text)
+        if not _introduces(sentence.strip(" \u3000。．.！!？?\n"))
+    ]
+    rest = "".join(kept).strip()
+    return rest or text
+
+
+def _introduces(sentence: str) -> bool:
+    if _INTRODUCTION_END.search(sentence):
+        return True
+    return sentence.endswith("です") and ends_in_a_name(sentence)

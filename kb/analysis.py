@@ -522,6 +522,17 @@ def names_a_thing(word: str) -> bool:
     return word_kind(word) == THING
 
 
+def ends_in_a_name(text: str) -> bool:
+    """Whether `text` ends with a person's name written in kanji and です (「担当の山田です」,
+    「〇〇クリニックの佐藤です」): a self-introduction. A name in kana is not trusted: the
+    dictionary tags マイナ as a name too."""
+    pieces = list(_tokenized(normalize(text))) if text else []
+    if len(pieces) < 2 or pieces[-1].normalized_form() != "です":
+        return False
+    name = pieces[-2]
+    return name.part_of_speech()[:3] == ("名詞", "固有名詞", "人名") and has_kanji(name.surface())
+
+
 def reading(word: str) -> str:
     """The katakana reading of `word`, its morphemes' readings joined."""
     return "".join(m.reading_form() for m in _tokenizer().tokenize(normalize(word)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot import policy
-from chatbot.parts import question_parts
+from chatbot.parts import question_parts, without_introductions
 from chatbot.rules import Intent
 from chatbot.selection import Match
 from kb.confidence import CONFIDENT, LEVELS, NONE, WEAK
@@ -80,6 +80,27 @@ def test_a_request_for_a_person_gives_way_only_to_a_confident_answer_of_a_fuller
 )  # fmt: skip
 def test_a_message_is_split_into_the_parts_that_ask_something(message, parts):
     assert question_parts(message) == parts
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        # The writer introduces themselves, every way people do, before or after the question.
+        ("さくら調剤薬局の田中と申します。補助金はいくらもらえますか", "補助金はいくらもらえますか"),
+        ("〇〇薬局の者です。未委託と出ます", "未委託と出ます"),
+        ("やまだ内科クリニックの佐藤です。運用テストとは？", "運用テストとは？"),
+        ("担当の山田です！要否意見書は紙ですか", "要否意見書は紙ですか"),
+        ("医療券はまだ紙ですか？事務長の鈴木といいます。", "医療券はまだ紙ですか？"),
+        # Not introductions: a subject before です, a name in kana, a question about a word.
+        ("補助金の件です。期限はいつですか", "補助金の件です。期限はいつですか"),
+        ("マイナです。使えますか", "マイナです。使えますか"),
+        ("未委託と言いますか？", "未委託と言いますか？"),
+        # Nothing but the introduction: left as it is.
+        ("田中と申します。", "田中と申します。"),
+    ],
+)  # fmt: skip
+def test_a_self_introduction_is_not_part_of_the_question(message, asked):
+    assert without_introductions(message) == asked
 
 
 @pytest.mark.parametrize("level", [CONFIDENT, WEAK, NONE])
