@@ -8,6 +8,8 @@ the question and puts them together.
 
 from __future__ import annotations
 
+import re
+
 from kb import scoring
 from kb.analysis import (
     OTHER,
@@ -50,6 +52,9 @@ def question_word_set(terms) -> frozenset[str]:
         if not term.synonym:
             words.setdefault(term.group, term.text)
     return frozenset(words.values())
+
+
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def clean_query(text: str | None) -> tuple[str, bool]:
@@ -137,7 +142,10 @@ class SearchEngine:
                 message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
             )  # fmt: skip
 
-        ranked = self._ranker.rank(terms, kana_runs, all_kana=not spaced)
+        # A question with English words in it (「こんばんは、Can patients use…」) was not typed
+        # in kana for want of kanji: its words count, the kana runs beside them.
+        typed_in_kana = not spaced and not _LATIN.search(cleaned)
+        ranked = self._ranker.rank(terms, kana_runs, all_kana=typed_in_kana)
         grams = list(dict.fromkeys(character_bigrams(cleaned)))
         by_words = ranked
 

@@ -94,6 +94,28 @@ def test_more_matched_words_rank_higher(engine, top_ids):
     ) == ["unentrusted-display"]
 
 
+@pytest.mark.parametrize("greeting", ["こんばんは、", "こんにちは。", "すみません、", "どうも "])
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("Can patients use their My Number card as a patient registration card at reception?",
+         "card-as-patient-card"),
+        ("When did online eligibility checks for medical assistance start?", "start-of-operations"),
+        ("Do we need to buy new equipment or get a new network line for this?",
+         "existing-infrastructure"),
+        ("What fields are shown on the eligibility screen?", "ticket-info-fields"),
+    ],
+)  # fmt: skip
+def test_a_kana_word_beside_english_ones_does_not_read_the_question_as_typed_in_kana(
+    engine, greeting, question, article
+):
+    # Without kanji, a question used to be read by its kana alone, its English words not
+    # counting: 「こんばんは、Can patients use…」 was answered confidently with another article.
+    response = engine.search(greeting + question, limit=3, highlight=False)
+    assert response.hits[0].id == article or response.confidence != "confident"
+    assert article in [hit.id for hit in response.hits]
+
+
 def test_no_match_offers_a_correction_when_a_close_word_exists(engine):
     response = engine.search("カードリーダ")
     assert response.hits or response.suggestions
