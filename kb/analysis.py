@@ -50,6 +50,7 @@ STOP_WORDS = {
 # いただけますと幸いです) name nothing either. As words of the question they were words no
 # article explains, and a clear question wrapped in them was told it is outside the chat's
 # subject (tests/test_courtesy.py). すむ is すみません's verb, in kana only: 済む keeps its kanji.
+# いつも and 突然 stay words: 「突然表示されなくなった」 asks about the sudden change.
 COURTESY_WORDS = {
     "御世話", "世話", "忙しい", "所", "恐れ入る", "恐縮", "申し訳", "申し訳ない", "御座る", "すむ",
     "宜しく", "御願い", "願い", "願う", "申し上げる", "何とぞ", "手数", "教示", "幸い", "失礼",
