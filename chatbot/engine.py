@@ -131,20 +131,23 @@ class Engine:
         reply.normalized = analyzed.normalized
         self._date(reply, self.call_centre.local(now).date())
 
+        unanswered = reply.kind in UNANSWERED or (
+            reply.kind == "smalltalk" and self._counts_unanswered(reply.intent)
+        )
         if reply.kind in ("answer", "clarify", "handoff"):
             new_state.unanswered_streak = 0
-        elif reply.kind in UNANSWERED or (
-            reply.kind == "smalltalk" and self._counts_unanswered(reply.intent)
-        ):
+        elif unanswered:
             new_state.unanswered_streak += 1
-        if new_state.unanswered_streak >= HANDOFF_AFTER_UNANSWERED and not reply.handoff:
+        # Offered with every unanswered turn from the second on, and only with those: a
+        # 「ありがとう」 after the offer is thanked, not apologised to again.
+        if (
+            unanswered
+            and new_state.unanswered_streak >= HANDOFF_AFTER_UNANSWERED
+            and not reply.handoff
+        ):
             reply.text += "\n\n" + self.rules.message("handoff_after_unanswered")
             reply.text += "\n" + status["message"]
             reply.handoff = True
-        if reply.handoff:
-            # Offered once, the person is counted afresh: a 「ありがとう」 after the offer is not a
-            # third turn without an answer, to be apologised to again.
-            new_state.unanswered_streak = 0
         if reply.topic:
             new_state.topic = reply.topic
         if reply.answered:

@@ -45,17 +45,24 @@ def question_parts(text: str) -> list[str]:
 
 
 _SENTENCE = re.compile(r"(?<=[。！？!?\n])")
-# How a person introduces themselves before asking (〇〇薬局の田中と申します).
-_INTRODUCTION_END = re.compile(r"(?:と申します|と申す者です|と言います|といいます|の者です)$")
+# How a person introduces themselves before asking: humbly (〇〇薬局の田中と申します, 〇〇の者です),
+# or by a name and です/といいます (担当の山田です). 「…と言います」 after anything but a name is
+# reported speech (「業者が設定は要らないと言います」), which is part of the question.
+_HUMBLE_INTRODUCTION = re.compile(r"(?:と申します|と申す者です|の者です)$")
+_NAME_THEN = re.compile(r"(?:です|と言います|といいます)$")
+# A letter's salutation at the very start (ご担当者様、…): not a request for a person.
+_SALUTATION = re.compile(r"^\s*(?:ご|御)?担当(?:者|の方)?(?:様|さま|各位)\s*[、,。:：\s]\s*")
 
 
 def without_introductions(text: str) -> str:
-    """`text` without the sentences in which the writer introduces themselves (「さくら調剤薬局の
-    田中と申します。」「担当の山田です。」): their words, a name and a facility, are not what is
-    asked, and no article explains them. `text` itself when nothing else is left."""
+    """`text` without a leading salutation (「ご担当者様、」) and without the sentences in which
+    the writer introduces themselves (「さくら調剤薬局の田中と申します。」「担当の山田です。」):
+    their words, a name and a facility, are not what is asked, and no article explains them.
+    `text` itself when nothing else is left."""
+    text_after = _SALUTATION.sub("", text, count=1)
     kept = [
         sentence
-        for sentence in _SENTENCE.split(text)
+        for sentence in _SENTENCE.split(text_after)
         if not _introduces(sentence.strip(" \u3000。．.！!？?\n"))
     ]
     rest = "".join(kept).strip()
@@ -63,6 +70,7 @@ def without_introductions(text: str) -> str:
 
 
 def _introduces(sentence: str) -> bool:
-    if _INTRODUCTION_END.search(sentence):
+    if _HUMBLE_INTRODUCTION.search(sentence):
         return True
-    return sentence.endswith("です") and ends_in_a_name(sentence)
+    before = _NAME_THEN.split(sentence)
+    return len(before) > 1 and before[-1] == "" and ends_in_a_name(before[-2])

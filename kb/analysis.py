@@ -54,7 +54,7 @@ STOP_WORDS = {
 COURTESY_WORDS = {
     "御世話", "世話", "忙しい", "所", "恐れ入る", "恐縮", "申し訳", "申し訳ない", "御座る", "すむ",
     "宜しく", "御願い", "願い", "願う", "申し上げる", "何とぞ", "手数", "教示", "幸い", "失礼",
-    "伺う", "尋ねる", "お疲れ様", "一寸",
+    "伺う", "お疲れ様", "一寸",
 }  # fmt: skip
 STOP_WORDS |= COURTESY_WORDS
 
@@ -524,13 +524,12 @@ def names_a_thing(word: str) -> bool:
 
 
 def ends_in_a_name(text: str) -> bool:
-    """Whether `text` ends with a person's name written in kanji and です (「担当の山田です」,
-    「〇〇クリニックの佐藤です」): a self-introduction. A name in kana is not trusted: the
-    dictionary tags マイナ as a name too."""
-    pieces = list(_tokenized(normalize(text))) if text else []
-    if len(pieces) < 2 or pieces[-1].normalized_form() != "です":
+    """Whether `text` ends with a person's name written in kanji (「担当の山田」, 「〇〇クリニックの
+    佐藤」). A name in kana is not trusted: the dictionary tags マイナ as a name too."""
+    pieces = _tokenized(normalize(text)) if text else ()
+    if not pieces:
         return False
-    name = pieces[-2]
+    name = pieces[-1]
     return name.part_of_speech()[:3] == ("名詞", "固有名詞", "人名") and has_kanji(name.surface())
 
 

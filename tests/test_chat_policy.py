@@ -95,6 +95,13 @@ def test_a_message_is_split_into_the_parts_that_ask_something(message, parts):
         ("補助金の件です。期限はいつですか", "補助金の件です。期限はいつですか"),
         ("マイナです。使えますか", "マイナです。使えますか"),
         ("未委託と言いますか？", "未委託と言いますか？"),
+        # Reported speech is part of the question: 「…と言います」 after anything but a name.
+        ("患者さんが医療券を忘れたといいます。どう確認すればいいですか",
+         "患者さんが医療券を忘れたといいます。どう確認すればいいですか"),
+        ("業者が設定は必要ないと言います。本当でしょうか", "業者が設定は必要ないと言います。本当でしょうか"),
+        # A letter's salutation at the start goes; a person asked for by it stays.
+        ("ご担当者様、補助金の申請期間を教えてください", "補助金の申請期間を教えてください"),
+        ("担当者様と話したい", "担当者様と話したい"),
         # Nothing but the introduction: left as it is.
         ("田中と申します。", "田中と申します。"),
     ],
