@@ -55,6 +55,7 @@ def question_word_set(terms) -> frozenset[str]:
 
 
 _LATIN = re.compile(r"[A-Za-z]")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]")
 
 
 def clean_query(text: str | None) -> tuple[str, bool]:
@@ -116,6 +117,7 @@ class SearchEngine:
                 truncated=truncated,
             )
         # hojokin itsumade → ほじょきん いつまで: from here on it is a question typed in kana.
+        typed = cleaned
         cleaned = romaji_to_kana(cleaned, known_word, self._ranker.known_reading)
         terms = analyze(cleaned)
         asked_words = question_word_set(terms)
@@ -142,9 +144,11 @@ class SearchEngine:
                 message="記号や短すぎる言葉だけでは検索できません。知りたいことを言葉で入力してください。",
             )  # fmt: skip
 
-        # A question with English words in it (「こんばんは、Can patients use…」) was not typed
-        # in kana for want of kanji: its words count, the kana runs beside them.
-        typed_in_kana = not spaced and not _LATIN.search(cleaned)
+        # A question typed mostly in Latin letters, English or romaji (「こんばんは、Can patients
+        # use…」「toiawase foomu ya FAQ wa…」), was not typed in kana for want of kanji: its words
+        # count, the kana runs beside them. A kana question with a Latin word in it (「PCの
+        # せっていで…」「…いつまで？ASAP」) still is.
+        typed_in_kana = not spaced and len(_LATIN.findall(typed)) < len(_KANA.findall(typed))
         ranked = self._ranker.rank(terms, kana_runs, all_kana=typed_in_kana)
         grams = list(dict.fromkeys(character_bigrams(cleaned)))
         by_words = ranked

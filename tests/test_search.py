@@ -116,6 +116,26 @@ def test_a_kana_word_beside_english_ones_does_not_read_the_question_as_typed_in_
     assert article in [hit.id for hit in response.hits]
 
 
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("PCのせっていでいりょうふじょをおんにする", "enable-medical-assistance-setting"),
+        ("ようひいけんしょはwebでだせる？", "opinion-forms"),
+        ("ほじょきんのしんせいはいつまで？ASAP", "subsidy-period"),
+    ],
+)
+def test_a_kana_question_with_a_latin_word_is_still_read_as_typed_in_kana(
+    engine, question, article
+):
+    assert engine.search(question, limit=3, highlight=False).hits[0].id == article
+
+
+def test_romaji_with_an_english_word_is_read_by_its_words_not_as_typed_in_kana(engine):
+    # Typed in Latin letters, converted to kana: the question as typed decides, not the kana.
+    found = engine.search("toiawase foomu ya FAQ wa doko ni arimasu ka", limit=3, highlight=False)
+    assert found.hits[0].id == "contact-channels"
+
+
 def test_no_match_offers_a_correction_when_a_close_word_exists(engine):
     response = engine.search("カードリーダ")
     assert response.hits or response.suggestions
