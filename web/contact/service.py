@@ -37,7 +37,6 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_RANDOM_CHARS = 8  # 30**8 ≈ 6.6e11 per day: not guessable
 # Kinds of personal data that point at a patient rather than at the person writing.
 PATIENT_DATA_KINDS = {"my_number", "insurance_number"}
-USER = "あなた"  # the person's turns in the transcript the form shows
 
 
 def new_submission_token() -> str:
@@ -63,14 +62,14 @@ class Chat:
 
     token: str
     topic: str | None
-    lines: tuple[tuple[str, str], ...]  # (speaker, masked text) for the form
+    lines: tuple[tuple[str, str], ...]  # (role: "user" or "bot", masked text) for the form
     text: str  # the transcript stored with the inquiry
 
     def asked(self) -> str:
         """What the person wrote in the chat, a line per turn (masked): the message of an
         inquiry sent from the chat with nothing added, so the agents' list, search and
         suggested articles, and the acknowledgement mail, read what was asked."""
-        return "\n".join(text for speaker, text in self.lines if speaker == USER)
+        return "\n".join(text for role, text in self.lines if role == "user")
 
 
 def load_chat(token: str | None) -> Chat | None:
@@ -90,7 +89,7 @@ def load_chat(token: str | None) -> Chat | None:
     lines, stored = [], []
     for turn in turns:
         text = mask(turn.text or "", current_settings().public_numbers)
-        lines.append((USER if turn.role == "user" else "チャット", text))
+        lines.append(("user" if turn.role == "user" else "bot", text))
         when = clock.format_local(turn.created_at)
         stored.append(f"[{when}] {'利用者' if turn.role == 'user' else 'チャット'}: {text}")
     return Chat(token, conversation_topic(state), tuple(lines), "\n".join(stored))
